@@ -1,0 +1,138 @@
+"""The ``paper-archive`` command line: one subcommand per pipeline step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from generator.config import API_ENV, Paths, api_base
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@click.group()
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Repository root holding papers/, docs/ and mkdocs.yml.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
+    """Fetch Hugging Face Daily Papers into papers/ and build the archive site."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    ctx.obj = Paths(root.resolve())
+
+
+@cli.command()
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Fetch this one day.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day of a range.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Fetch the last N days (when no date is given).",
+)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Import API-shaped items from a JSON file instead.",
+)
+@click.option("--api", help=f"Daily Papers API base URL (env {API_ENV}).")
+@click.pass_obj
+def fetch(paths: Paths, on, since, until, days, from_file, api) -> None:
+    """Fetch Daily Papers days (or import a JSON dump) into papers/."""
+    if from_file is not None:
+        from generator.importer import ImportFileError, import_file
+
+        try:
+            report = import_file(from_file, paths.papers, today=_today())
+        except ImportFileError as exc:
+            raise click.ClickException(str(exc)) from None
+        counts = ", ".join(f"{n} {o.value}" for o, n in report.counts.items())
+        click.echo(f"imported {from_file}: {counts}, {len(report.skipped)} skipped")
+        return
+    from generator.fetch import fetch_range
+
+    first, last = _day_range(on, since, until, days)
+    report = fetch_range(paths, first, last, api_base=api_base(api), today=_today())
+    click.echo(report.summary())
+    if report.failed:
+        raise click.ClickException(
+            "failed days: " + ", ".join(d.isoformat() for d in sorted(report.failed))
+        )
+
+
+def _day_range(on, since, until, days) -> tuple[dt.date, dt.date]:
+    if on is not None:
+        if since or until:
+            raise click.UsageError("--date cannot be combined with --since/--until")
+        return on.date(), on.date()
+    last = until.date() if until else _today()
+    first = since.date() if since else last - dt.timedelta(days=days - 1)
+    if first > last:
+        raise click.UsageError(f"--since {first} is after --until {last}")
+    return first, last
+
+
+@cli.command()
+@click.option("--clean", is_flag=True, help="Delete site/ first instead of building over it.")
+@click.pass_obj
+def build(paths: Paths, clean: bool) -> None:
+    """Generate pages and feeds from papers/ and build the site into site/ (no network)."""
+    from generator.build import BuildError, build_site
+
+    try:
+        report = build_site(paths, clean=clean)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True)
+@click.pass_obj
+def serve(paths: Paths, dev_addr: str) -> None:
+    """Generate pages, then run MkDocs' live-reloading preview server."""
+    from generator.build import BuildError, serve_site
+
+    try:
+        serve_site(paths, dev_addr)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--api", help=f"Daily Papers API base URL (env {API_ENV}).")
+@click.pass_context
+def update(ctx: click.Context, days: int, api: str | None) -> None:
+    """Fetch the last N days, then build. Builds even if some days failed, then fails."""
+    failure = None
+    try:
+        ctx.invoke(fetch, days=days, api=api)
+    except click.ClickException as exc:
+        failure = exc
+    ctx.invoke(build)
+    if failure is not None:
+        raise failure
+
+
+def main() -> None:
+    cli(prog_name="paper-archive")

@@ -1,0 +1,1 @@
+"""Sources: where paper entries come from (the Daily Papers API, files, arXiv)."""
