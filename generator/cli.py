@@ -92,14 +92,18 @@ def _day_range(on, since, until, days) -> tuple[dt.date, dt.date]:
 
 
 @cli.command()
-@click.option("--clean", is_flag=True, help="Delete site/ first instead of building over it.")
+@click.option(
+    "--dirty",
+    is_flag=True,
+    help="Let MkDocs rebuild only changed pages (faster, may leave stale lists).",
+)
 @click.pass_obj
-def build(paths: Paths, clean: bool) -> None:
+def build(paths: Paths, dirty: bool) -> None:
     """Generate pages and feeds from papers/ and build the site into site/ (no network)."""
     from generator.build import BuildError, build_site
 
     try:
-        report = build_site(paths, clean=clean)
+        report = build_site(paths, dirty=dirty)
     except BuildError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())

@@ -1,0 +1,224 @@
+"""``paper-archive build``: papers/ → generated pages and feeds in docs/ → mkdocs build.
+
+One pass over ``papers/``; every generated file is compared with what is on disk and only
+written when its content changed, and generated files whose source is gone are removed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from generator.config import Paths
+from generator.fsutil import write_if_changed
+from generator.site import feeds
+from generator.site.pages import PageRenderer, SiteConfig
+from generator.site.structure import Archive
+from generator.store.archive import load_archive
+from generator.topics import Taxonomy, TopicsError
+
+# Everything under these docs/ folders, and these docs/ files, is generated (and gitignored).
+GENERATED_DIRS = ("papers", "days", "topics", "tags", "annotated", "feeds", "status", "data")
+GENERATED_FILES = ("index.md", "feed.xml", "feed.atom", "feed.json", "feeds.opml")
+
+
+class BuildError(RuntimeError):
+    """The archive or the site configuration cannot be built; the message says where."""
+
+
+@dataclass
+class BuildReport:
+    papers: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        steps = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())
+        return (
+            f"{self.papers} papers: {self.written} generated files written, "
+            f"{self.unchanged} unchanged, {self.removed} removed ({steps})"
+        )
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml even if someone adds a ``!!python/name:`` or ``!ENV`` tag."""
+
+
+_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def site_config(paths: Paths) -> SiteConfig:
+    try:
+        data = yaml.load(paths.mkdocs_yml.read_text(encoding="utf-8"), Loader=_LenientLoader)
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildError(f"{paths.mkdocs_yml}: cannot read: {exc}") from None
+    site_url = str(data.get("site_url") or "http://127.0.0.1:8000/")
+    extra = data.get("extra") or {}
+    return SiteConfig(
+        site_name=str(data.get("site_name") or "Daily Papers archive"),
+        site_url=site_url if site_url.endswith("/") else site_url + "/",
+        repo_url=data.get("repo_url"),
+        branch=str((extra.get("archive") or {}).get("branch") or "main"),
+    )
+
+
+def generate(paths: Paths) -> BuildReport:
+    """Write every generated page and feed into docs/; returns what changed."""
+    report = BuildReport()
+    started = time.perf_counter()
+    loaded = load_archive(paths.papers)
+    if loaded.errors:
+        listing = "\n".join(f"  {e}" for e in loaded.errors[:50])
+        more = f"\n  … and {len(loaded.errors) - 50} more" if len(loaded.errors) > 50 else ""
+        raise BuildError(
+            f"{len(loaded.errors)} paper file(s) cannot be read; nothing was generated:\n"
+            f"{listing}{more}"
+        )
+    try:
+        taxonomy = Taxonomy.load(paths.topics)
+    except TopicsError as exc:
+        raise BuildError(str(exc)) from None
+    config = site_config(paths)
+    archive = Archive.group(loaded.papers, taxonomy)
+    report.papers = len(archive.papers)
+    report.timings["load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    wanted: set[Path] = set()
+    for rel, text in _everything(archive, config):
+        target = paths.docs / rel
+        wanted.add(target)
+        if write_if_changed(target, text):
+            report.written += 1
+        else:
+            report.unchanged += 1
+    report.removed = _prune(paths.docs, wanted)
+    report.timings["generate"] = time.perf_counter() - started
+    return report
+
+
+def _everything(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, str]]:
+    renderer = PageRenderer(archive, config)
+    yield from renderer.pages()
+    yield from _feeds(archive, config, renderer)
+
+
+def _feeds(
+    archive: Archive, config: SiteConfig, renderer: PageRenderer
+) -> Iterator[tuple[str, str]]:
+    """RSS, Atom and JSON Feed for the archive and every non-empty topic, plus an OPML list."""
+    names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
+    topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
+    specs = [
+        (
+            feeds.FeedSpec(
+                title=config.site_name,
+                description="The latest papers listed on Hugging Face Daily Papers.",
+                site_url=config.site_url,
+                page_path="",
+                feed_path="feed",
+            ),
+            archive.papers,
+        )
+    ]
+    for slug, topic in archive.taxonomy.by_slug.items():
+        if archive.by_topic[slug]:
+            specs.append(
+                (
+                    feeds.FeedSpec(
+                        title=f"{config.site_name} — {topic.name}",
+                        description=topic.description,
+                        site_url=config.site_url,
+                        page_path=f"topics/{slug}/",
+                        feed_path=f"topics/{slug}/feed",
+                    ),
+                    archive.by_topic[slug],
+                )
+            )
+    for spec, papers in specs:
+        yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
+        yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)
+        yield f"{spec.feed_path}.json", feeds.render_json_feed(spec, papers, topics=topic_names)
+    only_specs = [spec for spec, _ in specs]
+    yield (
+        "feeds.opml",
+        feeds.render_opml(only_specs, title=config.site_name, site_url=config.site_url),
+    )
+    yield (
+        "feeds/index.md",
+        renderer.render(
+            "feeds.md.j2",
+            "feeds/",
+            specs=only_specs,
+            site_url=config.site_url,
+            limit=feeds.FEED_LIMIT,
+        ),
+    )
+
+
+def _prune(docs: Path, wanted: set[Path]) -> int:
+    removed = 0
+    candidates: Iterable[Path] = [docs / name for name in GENERATED_FILES]
+    for folder in GENERATED_DIRS:
+        if (docs / folder).is_dir():
+            candidates = [*candidates, *(p for p in (docs / folder).rglob("*") if p.is_file())]
+    for path in candidates:
+        if path.is_file() and path not in wanted:
+            path.unlink()
+            removed += 1
+    for folder in GENERATED_DIRS:
+        base = docs / folder
+        if base.is_dir():
+            for dirpath, _dirs, _files in sorted(os.walk(base), reverse=True):
+                if not os.listdir(dirpath):
+                    os.rmdir(dirpath)
+    return removed
+
+
+def build_site(paths: Paths, *, dirty: bool = False) -> BuildReport:
+    report = generate(paths)
+    started = time.perf_counter()
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "-f",
+        str(paths.mkdocs_yml),
+        "-d",
+        str(paths.site),
+    ]
+    if dirty:
+        command.append("--dirty")
+    result = subprocess.run(
+        command, cwd=paths.root, capture_output=True, text=True, env=_mkdocs_env()
+    )
+    report.timings["mkdocs"] = time.perf_counter() - started
+    if result.returncode != 0:
+        raise BuildError(f"mkdocs build --strict failed:\n{result.stderr.strip()}")
+    return report
+
+
+def serve_site(paths: Paths, dev_addr: str) -> None:
+    generate(paths)
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(paths.mkdocs_yml), "-a", dev_addr],
+        cwd=paths.root,
+        check=False,
+        env=_mkdocs_env(),
+    )
+
+
+def _mkdocs_env() -> dict[str, str]:
+    # Material prints an end-of-life banner on every run unless told not to.
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
