@@ -1,0 +1,1 @@
+"""Site: everything generated from the archive — pages, feeds, citations, data, search."""
