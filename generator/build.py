@@ -115,7 +115,7 @@ def _everything(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, str
 def _feeds(
     archive: Archive, config: SiteConfig, renderer: PageRenderer
 ) -> Iterator[tuple[str, str]]:
-    """RSS, Atom and JSON Feed for the archive and every non-empty topic, plus an OPML list."""
+    """RSS, Atom and JSON Feed for the archive and every topic, plus an OPML list of them."""
     names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
     topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
     specs = [
@@ -131,19 +131,15 @@ def _feeds(
         )
     ]
     for slug, topic in archive.taxonomy.by_slug.items():
-        if archive.by_topic[slug]:
-            specs.append(
-                (
-                    feeds.FeedSpec(
-                        title=f"{config.site_name} — {topic.name}",
-                        description=topic.description,
-                        site_url=config.site_url,
-                        page_path=f"topics/{slug}/",
-                        feed_path=f"topics/{slug}/feed",
-                    ),
-                    archive.by_topic[slug],
-                )
-            )
+        # Empty topics get a valid, empty feed too: their pages link it.
+        spec = feeds.FeedSpec(
+            title=f"{config.site_name} — {topic.name}",
+            description=topic.description,
+            site_url=config.site_url,
+            page_path=f"topics/{slug}/",
+            feed_path=f"topics/{slug}/feed",
+        )
+        specs.append((spec, archive.by_topic[slug]))
     for spec, papers in specs:
         yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
         yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)

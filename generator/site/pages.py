@@ -104,7 +104,7 @@ def make_env() -> jinja2.Environment:
     return env
 
 
-_LINE = "<meta {attr}=\"{name}\" content=\"{value}\">"
+_LINE = '<meta {attr}="{name}" content="{value}">'
 
 
 def paper_head(paper: Paper, config: SiteConfig, topics: list[str]) -> str:
@@ -170,8 +170,9 @@ class PageRenderer:
         yield from self.day_pages()
         yield from self.topic_pages()
         yield from self.tag_pages()
-        yield "annotated/index.md", self.render(
-            "annotated.md.j2", "annotated/", papers=self.archive.annotated
+        yield (
+            "annotated/index.md",
+            self.render("annotated.md.j2", "annotated/", papers=self.archive.annotated),
         )
         yield "index.md", self.home()
 
@@ -187,51 +188,69 @@ class PageRenderer:
                 if isinstance(link, dict) and markup.safe_url(link.get("url"))
             ]
             contributors = [
-                c for c in ann.get("contributors") or []
+                c
+                for c in ann.get("contributors") or []
                 if isinstance(c, str) and re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", c)
             ]
             comment = p.arxiv_comment or ""
-            venue = comment if re.search(r"\b(accepted|published|to appear)\b", comment, re.I) else ""
-            yield f"papers/{p.id}.md", self.render(
-                "paper.md.j2",
-                f"papers/{p.id}/",
-                p=p,
-                ann=ann if p.is_annotated else None,
-                topics=root.topics_of[p.id],
-                tags=tags_of(p),
-                links=links,
-                contributors=contributors,
-                venue=venue,
-                notes_html=markup.render_notes(p.notes),
-                edit_url=self.config.edit_url(source),
-                source=source,
-                head=paper_head(p, self.config, root.topics_of[p.id]),
+            venue = (
+                comment if re.search(r"\b(accepted|published|to appear)\b", comment, re.I) else ""
+            )
+            yield (
+                f"papers/{p.id}.md",
+                self.render(
+                    "paper.md.j2",
+                    f"papers/{p.id}/",
+                    p=p,
+                    ann=ann if p.is_annotated else None,
+                    topics=root.topics_of[p.id],
+                    tags=tags_of(p),
+                    links=links,
+                    contributors=contributors,
+                    venue=venue,
+                    notes_html=markup.render_notes(p.notes),
+                    edit_url=self.config.edit_url(source),
+                    source=source,
+                    head=paper_head(p, self.config, root.topics_of[p.id]),
+                ),
             )
 
     def day_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
         days = root.days
         for i, day in enumerate(days):
-            yield f"days/{day:%Y/%m/%d}.md", self.render(
-                "day.md.j2",
-                day_url(day),
-                day=day,
-                papers=root.by_day[day],
-                prev=days[i - 1] if i else None,
-                next=days[i + 1] if i + 1 < len(days) else None,
+            yield (
+                f"days/{day:%Y/%m/%d}.md",
+                self.render(
+                    "day.md.j2",
+                    day_url(day),
+                    day=day,
+                    papers=root.by_day[day],
+                    prev=days[i - 1] if i else None,
+                    next=days[i + 1] if i + 1 < len(days) else None,
+                ),
             )
         for ym, month_days in root.months.items():
-            yield f"days/{ym[0]}/{ym[1]:02d}/index.md", self.render(
-                "month.md.j2",
-                f"days/{ym[0]}/{ym[1]:02d}/",
-                first=month_days[0],
-                days=month_days,
-                total=root.month_count(ym),
+            yield (
+                f"days/{ym[0]}/{ym[1]:02d}/index.md",
+                self.render(
+                    "month.md.j2",
+                    f"days/{ym[0]}/{ym[1]:02d}/",
+                    first=month_days[0],
+                    days=month_days,
+                    total=root.month_count(ym),
+                ),
             )
         for year, months in root.years.items():
-            yield f"days/{year}/index.md", self.render(
-                "year.md.j2", f"days/{year}/", year=year, months=months,
-                total=root.year_count(year),
+            yield (
+                f"days/{year}/index.md",
+                self.render(
+                    "year.md.j2",
+                    f"days/{year}/",
+                    year=year,
+                    months=months,
+                    total=root.year_count(year),
+                ),
             )
         yield "days/index.md", self.render("days.md.j2", "days/")
 
@@ -244,24 +263,51 @@ class PageRenderer:
             url = f"topics/{topic.slug}/"
             feed = f"{url}feed.xml"
             if len(papers) <= TOPIC_PAGE_LIMIT:
-                yield f"{url}index.md", self.render(
-                    "topic.md.j2", url, topic=topic, papers=papers, total=len(papers),
-                    month=None, month_links=None, feed=feed,
+                yield (
+                    f"{url}index.md",
+                    self.render(
+                        "topic.md.j2",
+                        url,
+                        topic=topic,
+                        papers=papers,
+                        total=len(papers),
+                        month=None,
+                        month_links=None,
+                        feed=feed,
+                    ),
                 )
                 continue
             by_month: dict[tuple[int, int], list[Paper]] = {}
             for p in papers:
                 by_month.setdefault((p.listed.year, p.listed.month), []).append(p)
             links = [(ym, len(ps)) for ym, ps in by_month.items()]
-            yield f"{url}index.md", self.render(
-                "topic.md.j2", url, topic=topic, papers=papers[:TOPIC_PAGE_LIMIT // 4],
-                total=len(papers), month=None, month_links=links, feed=feed,
+            yield (
+                f"{url}index.md",
+                self.render(
+                    "topic.md.j2",
+                    url,
+                    topic=topic,
+                    papers=papers[: TOPIC_PAGE_LIMIT // 4],
+                    total=len(papers),
+                    month=None,
+                    month_links=links,
+                    feed=feed,
+                ),
             )
             for ym, ps in by_month.items():
                 month_url_ = f"{url}{ym[0]}-{ym[1]:02d}/"
-                yield f"{url}{ym[0]}-{ym[1]:02d}.md", self.render(
-                    "topic.md.j2", month_url_, topic=topic, papers=ps, total=len(papers),
-                    month=ym, month_links=links, feed=feed,
+                yield (
+                    f"{url}{ym[0]}-{ym[1]:02d}.md",
+                    self.render(
+                        "topic.md.j2",
+                        month_url_,
+                        topic=topic,
+                        papers=ps,
+                        total=len(papers),
+                        month=ym,
+                        month_links=links,
+                        feed=feed,
+                    ),
                 )
 
     def tag_pages(self) -> Iterator[tuple[str, str]]:
@@ -281,7 +327,11 @@ class PageRenderer:
                 key=lambda p: (-(p.upvotes or 0), p.id),
             )[:WEEK_TOP]
         return self.render(
-            "home.md.j2", "", latest=latest, week=week, week_start=week_start,
+            "home.md.j2",
+            "",
+            latest=latest,
+            week=week,
+            week_start=week_start,
             latest_limit=HOME_LATEST_LIMIT,
             topic_count=sum(1 for papers in root.by_topic.values() if papers),
         )

@@ -1,0 +1,66 @@
+"""Helpers for tests that build a real site from a temporary archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
+
+from generator.config import Paths
+from generator.model import Paper
+from generator.store.paperfile import render
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_root(tmp: Path) -> Paths:
+    """A throwaway repository root: the real config, theme and hand-written docs, no papers."""
+    for name in ("mkdocs.yml", "topics.yml"):
+        shutil.copy(REPO / name, tmp / name)
+    (tmp / "docs").mkdir()
+    for path in (REPO / "docs").iterdir():
+        if path.suffix == ".md" and path.name != "index.md":
+            shutil.copy(path, tmp / "docs" / path.name)
+    shutil.copytree(REPO / "docs" / "assets", tmp / "docs" / "assets")
+    (tmp / "generator").mkdir()
+    (tmp / "generator" / "theme").symlink_to(REPO / "generator" / "theme")
+    (tmp / "papers").mkdir()
+    return Paths(tmp)
+
+
+def write_paper(paths: Paths, paper: Paper, human: str = "", body: str = "") -> Path:
+    target = paths.papers / f"{paper.listed:%Y/%m/%d}" / f"{paper.id}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(paper, human, body), encoding="utf-8")
+    return target
+
+
+def paper(pid: str, day: str, **fields) -> Paper:
+    listed = dt.date.fromisoformat(day)
+    fields.setdefault("title", f"Paper {pid}")
+    fields.setdefault("authors", ["Ada Lovelace", "Alan Turing"])
+    fields.setdefault("abstract", "We study reasoning in large language models.")
+    fields.setdefault("upvotes", 1)
+    return Paper(id=pid, listed=listed, fetched=listed, **fields)
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    return soup(site / url / "index.html")
+
+
+def resolve(site: Path, page_url: str, href: str) -> Path | None:
+    """The file a relative link on ``page_url`` points to, or None for external links."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith(("#", "mailto:")):
+        return None
+    target = (site / page_url / unquote(parts.path)).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    return target

@@ -1,0 +1,292 @@
+"""The real pipeline: paper files → generate → ``mkdocs build --strict`` → parsed HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from sitekit import make_root, page, paper, resolve, soup, write_paper
+
+from generator.build import BuildError, build_site, generate
+
+HOSTILE_TITLE = (
+    "<script>alert(1)</script> {{ 7*7 }} {% raw %} $x_1$ **bold** [a](javascript:alert(1)) "
+    'Ünïcødé 模型 & "quotes"'
+)
+HOSTILE_ABSTRACT = "<img src=x onerror=alert(1)> {% if %} # heading\n\n* item `code` $$\\alpha$$"
+HOSTILE_NOTES = """\
+Real **notes** with a [good link](https://example.org).
+
+<script>alert('notes')</script>
+<a href="javascript:alert(2)" onclick="alert(3)">click</a>
+<img src="https://example.org/x.png" onerror="alert(4)">
+[bad](javascript:alert(5))
+
+---
+title: not front matter
+---
+"""
+ANNOTATION = """\
+annotation:
+  tldr: Few-shot prompting makes it <b>competitive</b>.
+  tags: [in-context-learning, classification]
+  status: reproduced
+  contributors: [octocat, "evil\\"><script>"]
+  links: [{title: Notes, url: "https://example.org/notes"}, {title: Bad, url: "javascript:alert(6)"}]
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, dict]:
+    root = make_root(tmp_path_factory.mktemp("site"))
+    papers = {
+        "hostile": paper(
+            "2603.00001",
+            "2026-03-06",
+            title=HOSTILE_TITLE,
+            abstract=HOSTILE_ABSTRACT,
+            upvotes=5,
+            github="https://github.com/a/b",
+            github_stars=9,
+            organization={"name": "Org", "fullname": "<b>Org</b> Inc"},
+            ai_summary="Machine summary <i>here</i>.",
+            ai_keywords=["diffusion", "<svg onload=alert(1)>"],
+        ),
+        "top": paper("2603.00002", "2026-03-06", title="Diffusion models for video", upvotes=50),
+        "low": paper("2603.00003", "2026-03-06", title="A tiny benchmark", upvotes=0),
+        "prev": paper("2603.00004", "2026-03-05", title="Reasoning the day before"),
+        "next": paper("2603.00005", "2026-03-09", title="Robot arms after the weekend"),
+        "other": paper(
+            "2603.00006", "2026-03-09", title="Something unrelated", abstract="Nothing to see."
+        ),
+    }
+    for key, p in papers.items():
+        if key == "hostile":
+            write_paper(root, p, ANNOTATION, HOSTILE_NOTES)
+        else:
+            write_paper(root, p)
+    report = build_site(root)
+    return root, {"report": report, **papers}
+
+
+def test_every_generated_page_and_feed_exists(built):
+    root, papers = built
+    site = root.site
+    for url in (
+        "",
+        "days/",
+        "days/2026/",
+        "days/2026/03/",
+        "days/2026/03/06/",
+        "topics/",
+        "topics/video/",
+        "topics/other/",
+        "annotated/",
+        "tags/",
+        "tags/in-context-learning/",
+        "feeds/",
+        "papers/2603.00001/",
+        "about/",
+        "annotate/",
+    ):
+        assert (site / url / "index.html").is_file(), url
+    assert (site / "feed.xml").is_file()
+    assert papers["report"].papers == 6
+
+
+def test_hostile_text_is_literal_on_the_paper_page(built):
+    root, _ = built
+    html = (root.site / "papers/2603.00001/index.html").read_text(encoding="utf-8")
+    doc = soup(root.site / "papers/2603.00001/index.html")
+    assert doc.find("h1").get_text() == HOSTILE_TITLE
+    assert doc.title.get_text().startswith(HOSTILE_TITLE)
+    assert doc.find("meta", property="og:title")["content"] == HOSTILE_TITLE
+    assert doc.find("meta", attrs={"name": "citation_title"})["content"] == HOSTILE_TITLE
+    abstract = doc.find(class_="pa-abstract").get_text()
+    assert abstract == " ".join(HOSTILE_ABSTRACT.split()) or abstract == HOSTILE_ABSTRACT
+    assert "Org</b> Inc" in doc.find(class_="pa-org").get_text()
+    # Nothing untrusted became an element, a handler or a javascript: URL.
+    for tag in doc.find_all(True):
+        assert not any(attr.startswith("on") for attr in tag.attrs), tag
+        for attr in ("href", "src"):
+            assert not str(tag.get(attr, "")).strip().lower().startswith("javascript:"), tag
+    for script in doc.find_all("script"):
+        assert "alert" not in script.get_text()
+    assert not doc.find("svg", onload=True)
+    assert doc.find("img", src="x") is None
+    assert "alert(1)" in html  # present, but only as escaped text
+
+
+def test_notes_render_as_sanitised_markdown(built):
+    root, _ = built
+    doc = page(root.site, "papers/2603.00001")
+    notes = doc.find(class_="pa-notes")
+    assert notes.find("strong").get_text() == "notes"
+    assert notes.find("a", href="https://example.org")["rel"] == ["nofollow", "noopener", "ugc"]
+    assert notes.find("script") is None
+    assert "title: not front matter" in notes.get_text()
+
+
+def test_annotation_block_is_shown(built):
+    root, _ = built
+    doc = page(root.site, "papers/2603.00001")
+    ann = doc.find(class_="pa-annotation")
+    assert ann.find(class_="pa-tldr").get_text() == (
+        "TL;DR Few-shot prompting makes it <b>competitive</b>."
+    )
+    assert [a.get_text() for a in ann.find(class_="pa-tags").find_all("a")] == [
+        "classification",
+        "in-context-learning",
+    ]
+    assert ann.find(class_="pa-status").get_text(strip=True) == "Status:reproduced"
+    contributors = ann.find(class_="pa-contributors").find_all("a")
+    assert [a["href"] for a in contributors] == ["https://github.com/octocat"]
+    assert [a["href"] for a in ann.select(".pa-annotation__links a")] == [
+        "https://example.org/notes"
+    ]
+    edit = doc.find(class_="pa-edit").find("a")
+    assert edit["href"].endswith("/edit/main/papers/2026/03/06/2603.00001.md")
+
+
+def test_day_page_orders_by_upvotes_and_links_neighbours(built):
+    root, _ = built
+    doc = page(root.site, "days/2026/03/06")
+    titles = [a.get_text() for a in doc.select(".pa-card__title > a")]
+    assert titles == ["Diffusion models for video", HOSTILE_TITLE, "A tiny benchmark"]
+    nav = {a.get_text(): a["href"] for a in doc.find(class_="pa-nav").find_all("a")}
+    assert resolve(root.site, "days/2026/03/06", nav["← 2026-03-05"]) == (
+        root.site / "days/2026/03/05/index.html"
+    )
+    assert resolve(root.site, "days/2026/03/06", nav["2026-03-09 →"]) == (
+        root.site / "days/2026/03/09/index.html"
+    )
+    card = doc.select(".pa-card")[1]
+    assert card.find(class_="pa-badge").get_text() == "annotated"
+    assert "TL;DR" in card.find(class_="pa-card__tldr").get_text()
+
+
+def test_month_and_year_pages_count(built):
+    root, _ = built
+    month = page(root.site, "days/2026/03")
+    rows = month.select("table tbody tr")
+    assert [r.find_all("td")[1].get_text() for r in rows] == ["2", "3", "1"]
+    year = page(root.site, "days/2026")
+    assert year.select("table tbody tr")[0].find_all("td")[2].get_text() == "6"
+
+
+def test_home_shows_latest_day_week_and_counts(built):
+    root, _ = built
+    home = page(root.site, "")
+    counts = home.find(class_="pa-counts").get_text()
+    assert counts.startswith("6 papers · 3 days")
+    first_list = home.find(class_="pa-cards")
+    assert {a.get_text() for a in first_list.select(".pa-card__title > a")} == {
+        "Robot arms after the weekend",
+        "Something unrelated",
+    }
+    week = home.find_all(class_="pa-cards")[1].select(".pa-card__title > a")
+    assert week[0].get_text() == "Diffusion models for video"
+
+
+def test_topics_and_other(built):
+    root, _ = built
+    other = page(root.site, "topics/other")
+    assert [a.get_text() for a in other.select(".pa-card__title > a")] == ["Something unrelated"]
+    video = page(root.site, "topics/video")
+    assert "Diffusion models for video" in [
+        a.get_text() for a in video.select(".pa-card__title > a")
+    ]
+
+
+def test_every_internal_link_resolves(built):
+    root, _ = built
+    site = root.site
+    checked = 0
+    for html in site.rglob("index.html"):
+        url = html.parent.relative_to(site).as_posix()
+        url = "" if url == "." else url
+        for tag in soup(html).find_all(["a", "link"], href=True):
+            target = resolve(site, url, tag["href"])
+            if target is not None:
+                assert target.exists(), f"{url}: broken link {tag['href']}"
+                checked += 1
+    assert checked > 100
+
+
+def test_every_page_links_the_rss_feed(built):
+    root, _ = built
+    for url in ("", "days/2026/03/06", "papers/2603.00002", "topics/video"):
+        feeds = page(root.site, url).find_all("link", rel="alternate", type="application/rss+xml")
+        hrefs = [resolve(root.site, url, f["href"]) for f in feeds]
+        assert root.site / "feed.xml" in hrefs
+    topic = page(root.site, "topics/video").find_all("link", rel="alternate")
+    assert root.site / "topics/video/feed.xml" in [
+        resolve(root.site, "topics/video", f["href"]) for f in topic
+    ]
+
+
+def test_paper_pages_stay_out_of_the_navigation(built):
+    root, _ = built
+    for url in ("", "papers/2603.00002"):
+        nav_links = [a["href"] for a in page(root.site, url).select("nav a[href]")]
+        assert not any("papers/" in h for h in nav_links), url
+
+
+def test_rebuild_is_deterministic_and_writes_nothing(built):
+    root, _ = built
+    before = {p: p.read_bytes() for p in root.docs.rglob("*") if p.is_file()}
+    report = generate(root)
+    assert report.written == 0 and report.removed == 0
+    after = {p: p.read_bytes() for p in root.docs.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_broken_paper_file_fails_with_path_and_line_and_writes_nothing(tmp_path):
+    root = make_root(tmp_path)
+    good = write_paper(root, paper("2603.00010", "2026-03-06"))
+    generate(root)
+    before = {p: p.read_bytes() for p in root.docs.rglob("*") if p.is_file()}
+    bad = write_paper(root, paper("2603.00011", "2026-03-06"))
+    bad.write_text(bad.read_text().replace("upvotes: 1", "upvotes: [1"), encoding="utf-8")
+    wrong = write_paper(root, paper("2603.00012", "2026-03-07"))
+    wrong.write_text(wrong.read_text().replace("upvotes: 1", "upvotes: many"), encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        generate(root)
+    message = str(info.value)
+    line_of = {
+        path: next(
+            n
+            for n, line in enumerate(path.read_text().splitlines(), 1)
+            if line.startswith("upvotes")
+        )
+        for path in (bad, wrong)
+    }
+    assert re.search(
+        rf"{re.escape(str(wrong))}:{line_of[wrong]}: upvotes: expected a whole number", message
+    )
+    assert f"{bad}:" in message and "broken YAML" in message
+    assert good.exists()
+    assert before == {p: p.read_bytes() for p in root.docs.rglob("*") if p.is_file()}
+
+
+def test_topic_split_by_month_when_large(tmp_path, monkeypatch):
+    from generator.site import pages
+
+    monkeypatch.setattr(pages, "TOPIC_PAGE_LIMIT", 3)
+    root = make_root(tmp_path)
+    start = dt.date(2026, 1, 30)
+    for n in range(6):
+        day = start + dt.timedelta(days=n)
+        write_paper(root, paper(f"2601.{n:05d}", day.isoformat(), title=f"Video model {n}"))
+    generate(root)
+    topic = root.docs / "topics/video"
+    assert sorted(p.name for p in topic.iterdir()) == [
+        "2026-01.md",
+        "2026-02.md",
+        "feed.atom",
+        "feed.json",
+        "feed.xml",
+        "index.md",
+    ]
