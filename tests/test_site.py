@@ -34,7 +34,9 @@ annotation:
   tags: [in-context-learning, classification]
   status: reproduced
   contributors: [octocat, "evil\\"><script>"]
-  links: [{title: Notes, url: "https://example.org/notes"}, {title: Bad, url: "javascript:alert(6)"}]
+  links:
+    - {title: Notes, url: "https://example.org/notes"}
+    - {title: Bad, url: "javascript:alert(6)"}
 """
 
 

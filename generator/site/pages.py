@@ -61,6 +61,15 @@ def _short_authors(authors: list[str]) -> str:
     return ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
 
 
+_VENUE = re.compile(r"\b(accepted|published|to appear|camera[- ]ready)\b", re.IGNORECASE)
+
+
+def venue_of(paper: Paper) -> str:
+    """An arXiv comment such as "Accepted at ICLR 2026" is shown as the venue."""
+    comment = paper.arxiv_comment or ""
+    return comment if _VENUE.search(comment) else ""
+
+
 def summary_line(paper: Paper, limit: int = 200) -> str:
     """A short description for meta tags: the TL;DR, else the abstract's opening."""
     text = paper.tldr or paper.abstract or paper.title
@@ -192,10 +201,6 @@ class PageRenderer:
                 for c in ann.get("contributors") or []
                 if isinstance(c, str) and re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", c)
             ]
-            comment = p.arxiv_comment or ""
-            venue = (
-                comment if re.search(r"\b(accepted|published|to appear)\b", comment, re.I) else ""
-            )
             yield (
                 f"papers/{p.id}.md",
                 self.render(
@@ -207,7 +212,7 @@ class PageRenderer:
                     tags=tags_of(p),
                     links=links,
                     contributors=contributors,
-                    venue=venue,
+                    venue=venue_of(p),
                     notes_html=markup.render_notes(p.notes),
                     edit_url=self.config.edit_url(source),
                     source=source,
