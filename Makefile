@@ -1,0 +1,50 @@
+# Two commands matter: `make site` (build the site from papers/, no network) and
+# `make test` (the whole test suite, as CI runs it). Both set up .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: site serve build test lint format bench fetch clean browser-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Build site/ from the bundled papers/ and say where it is.
+site: build
+	@echo
+	@echo "Site built in $(CURDIR)/site"
+	@echo "Preview it with: make serve   (http://127.0.0.1:8000/)"
+
+build: $(STAMP)
+	$(BIN)/paper-archive build
+
+## Live preview with MkDocs' dev server.
+serve: $(STAMP)
+	$(BIN)/paper-archive serve
+
+## The whole test suite: lint, then pytest (browser tests included).
+test: $(STAMP) browser-deps
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/python -m pytest -q
+
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint format:
+	$(BIN)/ruff check --fix generator tests bench
+	$(BIN)/ruff format generator tests bench
+
+fetch: $(STAMP)
+	$(BIN)/paper-archive fetch
+
+clean:
+	rm -rf site $(VENV)
