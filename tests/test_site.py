@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 
@@ -292,3 +293,24 @@ def test_topic_split_by_month_when_large(tmp_path, monkeypatch):
         "feed.xml",
         "index.md",
     ]
+
+
+def test_feeds_in_the_built_site_parse_and_keep_text_literal(built):
+    import feedparser
+
+    root, _ = built
+    main = feedparser.parse((root.site / "feed.xml").read_bytes())
+    assert main.bozo == 0
+    assert [e.title for e in main.entries][:2] == ["Robot arms after the weekend",
+                                                    "Something unrelated"]
+    hostile = next(e for e in main.entries if e.id == "https://arxiv.org/abs/2603.00001")
+    # RSS titles are ambiguous; feedparser reports HTML-looking ones as text/html, and a
+    # reader then shows them unescaped: the literal title, with no element in it.
+    assert hostile.title_detail.type == "text/html"
+    assert html.unescape(hostile.title) == HOSTILE_TITLE
+    atom = feedparser.parse((root.site / "feed.atom").read_bytes())
+    assert next(e.title for e in atom.entries if e.id.endswith("2603.00001")) == HOSTILE_TITLE
+    topic = feedparser.parse((root.site / "topics/video/feed.xml").read_bytes())
+    assert topic.bozo == 0 and "Diffusion models for video" in [e.title for e in topic.entries]
+    opml = (root.site / "feeds.opml").read_text()
+    assert "topics/video/feed.xml" in opml
