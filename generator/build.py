@@ -115,7 +115,7 @@ def _everything(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, str
 def _feeds(
     archive: Archive, config: SiteConfig, renderer: PageRenderer
 ) -> Iterator[tuple[str, str]]:
-    """RSS, Atom and JSON Feed for the archive and every topic, plus an OPML list of them."""
+    """RSS, Atom and JSON Feed for the archive, every topic and every tag, plus an OPML list."""
     names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
     topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
     specs = [
@@ -140,6 +140,15 @@ def _feeds(
             feed_path=f"topics/{slug}/feed",
         )
         specs.append((spec, archive.by_topic[slug]))
+    for tag, papers in archive.by_tag.items():
+        spec = feeds.FeedSpec(
+            title=f"{config.site_name} — tag {tag}",
+            description=f"Papers annotated with the tag {tag}.",
+            site_url=config.site_url,
+            page_path=f"tags/{tag}/",
+            feed_path=f"tags/{tag}/feed",
+        )
+        specs.append((spec, papers))
     for spec, papers in specs:
         yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
         yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)

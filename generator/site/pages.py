@@ -318,7 +318,12 @@ class PageRenderer:
     def tag_pages(self) -> Iterator[tuple[str, str]]:
         yield "tags/index.md", self.render("tags.md.j2", "tags/")
         for tag, papers in self.archive.by_tag.items():
-            yield f"tags/{tag}.md", self.render("tag.md.j2", f"tags/{tag}/", tag=tag, papers=papers)
+            yield (
+                f"tags/{tag}/index.md",
+                self.render(
+                    "tag.md.j2", f"tags/{tag}/", tag=tag, papers=papers, feed=f"tags/{tag}/feed.xml"
+                ),
+            )
 
     def home(self) -> str:
         root = self.archive
