@@ -21,7 +21,9 @@ SCHEMA = json.loads(export.SCHEMA_PATH.read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(
     SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
 )
-HOSTILE = "<script>alert(1)</script> {{ x }} {% raw %} $x_1$ \x00\x1f \x85 \u2028 \u2029 \"q\" \\ 日本語"
+HOSTILE = (
+    '<script>alert(1)</script> {{ x }} {% raw %} $x_1$ \x00\x1f \x85 \u2028 \u2029 "q" \\ 日本語'
+)
 
 
 def seed_papers() -> list[Paper]:
@@ -208,7 +210,8 @@ def test_unrepresentable_annotation_names_the_paper_and_file():
         annotation={"score": float("nan")},
         path=Path("papers/2026/03/06/2603.00001.md"),
     )
-    with pytest.raises(export.ExportError, match=r"2603\.00001 \(papers/2026/03/06/2603\.00001\.md\)"):
+    where = r"2603\.00001 \(papers/2026/03/06/2603\.00001\.md\)"
+    with pytest.raises(export.ExportError, match=where):
         export.export_records([paper], {}, SITE)
     with pytest.raises(export.ExportError, match="set"):
         export.export_records([paper.replace(annotation={"tags": {"a"}})], {}, SITE)

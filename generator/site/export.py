@@ -68,9 +68,7 @@ def export_records(
     for year in sorted(by_year):
         chosen = sorted(by_year[year], key=lambda p: (p.listed, p.id))
         path = f"{DATA_DIR}/papers-{year}.jsonl"
-        content = "".join(
-            _dump(record(p, topics.get(p.id, ()), site_url)) + "\n" for p in chosen
-        )
+        content = "".join(_dump(record(p, topics.get(p.id, ()), site_url)) + "\n" for p in chosen)
         files[path] = content
         listing.append(
             {
