@@ -99,10 +99,11 @@ def render_rss(
 ) -> str:
     """RSS 2.0; authors go in ``dc:creator`` because RSS ``<author>`` must be an e-mail."""
     fg = _feed(spec)
+    fg.title(_rss_title(spec.title))
     # feedgen makes the last link the channel's <link>: the page, not the feed itself.
     fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
     fg.link(href=spec.page_url, rel="alternate")
-    fg.description(clean_text(spec.description) or clean_text(spec.title))
+    fg.description(html.escape(clean_text(spec.description) or clean_text(spec.title), quote=False))
     fg.lastBuildDate(_midnight(_newest(papers)))
     fg.load_extension("dc", atom=False, rss=True)
     for paper in papers[:FEED_LIMIT]:
