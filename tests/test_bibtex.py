@@ -241,6 +241,11 @@ def test_colliding_keys_get_letters_in_id_order_whatever_the_input_order():
     assert len({e.key for e in library.entries}) == len(papers)
 
 
+def test_a_paper_given_twice_keeps_its_plain_key():
+    p = paper(title="Twice")
+    assert bibtex.citation_keys([p, p.replace()]) == {p.id: "lovelace2026twice"}
+
+
 def test_many_collisions_stay_unique():
     papers = [paper(id=f"2601.{i:05d}", title="Same") for i in range(60)]
     keys = bibtex.citation_keys(papers)

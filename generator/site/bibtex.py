@@ -6,8 +6,8 @@ Conventions (the README repeats them for users):
   ``primaryClass`` and ``doi`` when known, and ``url`` — what arXiv's "Export BibTeX" gives.
 - Key ``<first author's last name><year><first significant title word>``, lowercase ASCII,
   like Google Scholar's (``vaswani2017attention``). When two papers share a key, the one
-  with the smallest arXiv id keeps it and the others get ``b``, ``c``, … in id order, so an
-  existing key never changes when a later paper collides with it.
+  with the smallest arXiv id keeps it and the others get ``b``, ``c``, … in id order, so a
+  key only changes when an older arXiv paper that collides with it is listed later.
 - ``year`` is the arXiv publication year (the listing year when that is unknown).
 - Title capitals: arXiv and Google Scholar protect nothing, so styles that sentence-case
   titles turn "LLMs" into "llms". We brace every word holding a capital after its first
@@ -106,7 +106,7 @@ def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
     keys: dict[str, str] = {}
     taken = set(groups)
     for key in sorted(groups):
-        first, *others = sorted(groups[key])
+        first, *others = sorted(set(groups[key]))
         keys[first] = key
         n = 1
         for paper_id in others:

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from generator.model import Paper
@@ -223,7 +224,7 @@ def _entry(
     spec: FeedSpec,
     paper: Paper,
     topics: Mapping[str, Sequence[str]] | None,
-):
+) -> FeedEntry:
     entry = fg.add_entry(order="append")
     entry.title(clean_text(paper.title))
     entry.link(href=paper_url(spec.site_url, paper), rel="alternate")
