@@ -389,3 +389,19 @@ def test_rss_plain_titles_with_ampersands_are_not_double_escaped():
     assert root.findtext("./channel/item/title") == "R&D for Q&A: 5 > 3"
     entry = feedparser.parse(raw).entries[0]
     assert (entry.title, entry.title_detail.type) == ("R&D for Q&A: 5 > 3", "text/plain")
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_hostile_feed_titles_and_descriptions_stay_literal(title):
+    """Topic and tag names come from PR-edited files, so the feed's own text is untrusted too."""
+    spec = FeedSpec(title, title, SITE, "tags/x/", "tags/x/feed")
+    papers = seed_papers()[:1]
+    rss = feedparser.parse(feeds.render_rss(spec, papers))
+    assert rss.bozo == 0, rss.get("bozo_exception")
+    assert rss_text(rss.feed.title, rss.feed.title_detail.type) == title
+    assert rss_text(rss.feed.subtitle, rss.feed.subtitle_detail.type) == title
+    atom = feedparser.parse(feeds.render_atom(spec, papers))
+    assert atom.bozo == 0, atom.get("bozo_exception")
+    assert (atom.feed.title, atom.feed.subtitle) == (title, title)
+    feed = validate_json_feed(feeds.render_json_feed(spec, papers))
+    assert (feed["title"], feed["description"]) == (title, title)

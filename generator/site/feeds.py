@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from generator.model import Paper
@@ -99,10 +100,11 @@ def render_rss(
 ) -> str:
     """RSS 2.0; authors go in ``dc:creator`` because RSS ``<author>`` must be an e-mail."""
     fg = _feed(spec)
+    fg.title(_rss_title(spec.title))
     # feedgen makes the last link the channel's <link>: the page, not the feed itself.
     fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
     fg.link(href=spec.page_url, rel="alternate")
-    fg.description(clean_text(spec.description) or clean_text(spec.title))
+    fg.description(html.escape(clean_text(spec.description) or clean_text(spec.title), quote=False))
     fg.lastBuildDate(_midnight(_newest(papers)))
     fg.load_extension("dc", atom=False, rss=True)
     for paper in papers[:FEED_LIMIT]:
@@ -222,7 +224,7 @@ def _entry(
     spec: FeedSpec,
     paper: Paper,
     topics: Mapping[str, Sequence[str]] | None,
-):
+) -> FeedEntry:
     entry = fg.add_entry(order="append")
     entry.title(clean_text(paper.title))
     entry.link(href=paper_url(spec.site_url, paper), rel="alternate")

@@ -1,0 +1,126 @@
+"""The open-data export: the whole archive as JSON Lines, one file per listing year.
+
+Every record has every key (``null`` or ``[]`` when unknown), so pandas and DuckDB infer
+one stable set of columns across years; ``data/record.schema.json`` documents a record
+and ``data/index.json`` lists the files. Nothing here reads the clock, so an unchanged
+archive exports byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from generator.model import MACHINE_FIELDS, Paper
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "record.schema.json"
+DATA_DIR = "data"
+SCHEMA_FILE = f"{DATA_DIR}/record.schema.json"
+INDEX_FILE = f"{DATA_DIR}/index.json"
+HUMAN_KEYS = ("annotation", "notes", "topics", "url")
+_LINE_BREAK_ESCAPES = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+class ExportError(ValueError):
+    """A paper holds something JSON cannot represent; names the paper so it can be fixed."""
+
+
+def record(paper: Paper, topics: Sequence[str], site_url: str) -> dict[str, Any]:
+    """One paper as a JSON-ready dict: machine fields in file order, then the human parts."""
+    out: dict[str, Any] = {}
+    for name, kind in MACHINE_FIELDS:
+        value = getattr(paper, name)
+        if kind is list:
+            out[name] = list(value or [])
+        elif isinstance(value, dt.date):
+            out[name] = value.isoformat()
+        else:
+            out[name] = value
+    try:
+        out["annotation"] = None if paper.annotation is None else _jsonable(paper.annotation)
+    except ValueError as exc:
+        where = f" ({paper.path})" if paper.path else ""
+        raise ExportError(f"{paper.id}{where}: annotation: {exc}") from None
+    out["notes"] = paper.notes
+    out["topics"] = list(topics)
+    out["url"] = f"{site_url}papers/{paper.id}/"
+    return out
+
+
+def export_records(
+    papers: Iterable[Paper], topics: Mapping[str, Sequence[str]], site_url: str
+) -> dict[str, str]:
+    """Site-relative path -> file content for the per-year files, the index and the schema."""
+    if not site_url.endswith("/"):
+        raise ValueError(f"site_url must end with '/': {site_url!r}")
+    by_year: dict[int, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        by_year[paper.listed.year].append(paper)
+
+    files: dict[str, str] = {}
+    listing = []
+    for year in sorted(by_year):
+        chosen = sorted(by_year[year], key=lambda p: (p.listed, p.id))
+        path = f"{DATA_DIR}/papers-{year}.jsonl"
+        content = "".join(_dump(record(p, topics.get(p.id, ()), site_url)) + "\n" for p in chosen)
+        files[path] = content
+        listing.append(
+            {
+                "year": year,
+                "path": path,
+                "url": site_url + path,
+                "records": len(chosen),
+                "first_listed": chosen[0].listed.isoformat(),
+                "last_listed": chosen[-1].listed.isoformat(),
+                "bytes": len(content.encode("utf-8")),
+                "sha256": hashlib.sha256(content.encode("utf-8")).hexdigest(),
+            }
+        )
+
+    files[SCHEMA_FILE] = SCHEMA_PATH.read_text(encoding="utf-8")
+    index = {
+        "title": "Hugging Face Daily Papers archive: open data",
+        "format": "JSON Lines: UTF-8, one paper per line, sorted by listing date then id",
+        "schema": site_url + SCHEMA_FILE,
+        "records": sum(item["records"] for item in listing),
+        "years": {str(item["year"]): item["records"] for item in listing},
+        "files": listing,
+        "generated_from": {
+            "source": "papers/YYYY/MM/DD/<arxiv-id>.md in the archive's git repository",
+            "site": site_url,
+            "last_listed": max((item["last_listed"] for item in listing), default=None),
+        },
+    }
+    files[INDEX_FILE] = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
+    return files
+
+
+def _dump(value: dict[str, Any]) -> str:
+    """One line of JSON. Readers that split on every Unicode line break (Python's
+    ``splitlines``, old JavaScript) would cut a record at NEL, LS or PS, so those are escaped;
+    JSON can only hold them inside strings, where the escape means the same character."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_LINE_BREAK_ESCAPES)
+
+
+def _jsonable(value: Any) -> Any:
+    """Annotations are human YAML: dates become ISO strings, anything else unusual fails."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a finite number")
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    raise ValueError(f"cannot store a {type(value).__name__} in JSON: {value!r:.80}")
