@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +18,8 @@ import yaml
 
 from generator.config import Paths
 from generator.fsutil import write_if_changed
-from generator.site import feeds
-from generator.site.pages import PageRenderer, SiteConfig
+from generator.site.outputs import OutputError, site_files
+from generator.site.pages import SiteConfig
 from generator.site.structure import Archive
 from generator.store.archive import load_archive
 from generator.topics import Taxonomy, TopicsError
@@ -94,80 +94,19 @@ def generate(paths: Paths) -> BuildReport:
 
     started = time.perf_counter()
     wanted: set[Path] = set()
-    for rel, text in _everything(archive, config):
-        target = paths.docs / rel
-        wanted.add(target)
-        if write_if_changed(target, text):
-            report.written += 1
-        else:
-            report.unchanged += 1
+    try:
+        for rel, text in site_files(archive, config):
+            target = paths.docs / rel
+            wanted.add(target)
+            if write_if_changed(target, text):
+                report.written += 1
+            else:
+                report.unchanged += 1
+    except OutputError as exc:
+        raise BuildError(str(exc)) from None
     report.removed = _prune(paths.docs, wanted)
     report.timings["generate"] = time.perf_counter() - started
     return report
-
-
-def _everything(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, str]]:
-    renderer = PageRenderer(archive, config)
-    yield from renderer.pages()
-    yield from _feeds(archive, config, renderer)
-
-
-def _feeds(
-    archive: Archive, config: SiteConfig, renderer: PageRenderer
-) -> Iterator[tuple[str, str]]:
-    """RSS, Atom and JSON Feed for the archive, every topic and every tag, plus an OPML list."""
-    names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
-    topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
-    specs = [
-        (
-            feeds.FeedSpec(
-                title=config.site_name,
-                description="The latest papers listed on Hugging Face Daily Papers.",
-                site_url=config.site_url,
-                page_path="",
-                feed_path="feed",
-            ),
-            archive.papers,
-        )
-    ]
-    for slug, topic in archive.taxonomy.by_slug.items():
-        # Empty topics get a valid, empty feed too: their pages link it.
-        spec = feeds.FeedSpec(
-            title=f"{config.site_name} — {topic.name}",
-            description=topic.description,
-            site_url=config.site_url,
-            page_path=f"topics/{slug}/",
-            feed_path=f"topics/{slug}/feed",
-        )
-        specs.append((spec, archive.by_topic[slug]))
-    for tag, papers in archive.by_tag.items():
-        spec = feeds.FeedSpec(
-            title=f"{config.site_name} — tag {tag}",
-            description=f"Papers annotated with the tag {tag}.",
-            site_url=config.site_url,
-            page_path=f"tags/{tag}/",
-            feed_path=f"tags/{tag}/feed",
-        )
-        specs.append((spec, papers))
-    for spec, papers in specs:
-        yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
-        yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)
-        yield f"{spec.feed_path}.json", feeds.render_json_feed(spec, papers, topics=topic_names)
-    only_specs = [spec for spec, _ in specs]
-    yield (
-        "feeds.opml",
-        feeds.render_opml(only_specs, title=config.site_name, site_url=config.site_url),
-    )
-    yield (
-        "feeds/index.md",
-        renderer.render(
-            "feeds.md.j2",
-            "feeds/",
-            specs=only_specs,
-            site_url=config.site_url,
-            limit=feeds.FEED_LIMIT,
-        ),
-    )
 
 
 def _prune(docs: Path, wanted: set[Path]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from pathlib import Path
 
@@ -207,10 +208,10 @@ def test_every_internal_link_resolves(built):
     root, _ = built
     site = root.site
     checked = 0
-    for html in site.rglob("index.html"):
-        url = html.parent.relative_to(site).as_posix()
+    for index in site.rglob("index.html"):
+        url = index.parent.relative_to(site).as_posix()
         url = "" if url == "." else url
-        for tag in soup(html).find_all(["a", "link"], href=True):
+        for tag in soup(index).find_all(["a", "link"], href=True):
             target = resolve(site, url, tag["href"])
             if target is not None:
                 assert target.exists(), f"{url}: broken link {tag['href']}"
@@ -292,6 +293,7 @@ def test_topic_split_by_month_when_large(tmp_path, monkeypatch):
         "feed.json",
         "feed.xml",
         "index.md",
+        "papers.bib",
     ]
 
 
@@ -301,8 +303,10 @@ def test_feeds_in_the_built_site_parse_and_keep_text_literal(built):
     root, _ = built
     main = feedparser.parse((root.site / "feed.xml").read_bytes())
     assert main.bozo == 0
-    assert [e.title for e in main.entries][:2] == ["Robot arms after the weekend",
-                                                    "Something unrelated"]
+    assert [e.title for e in main.entries][:2] == [
+        "Robot arms after the weekend",
+        "Something unrelated",
+    ]
     hostile = next(e for e in main.entries if e.id == "https://arxiv.org/abs/2603.00001")
     # RSS titles are ambiguous; feedparser reports HTML-looking ones as text/html, and a
     # reader then shows them unescaped: the literal title, with no element in it.
@@ -314,3 +318,60 @@ def test_feeds_in_the_built_site_parse_and_keep_text_literal(built):
     assert topic.bozo == 0 and "Diffusion models for video" in [e.title for e in topic.entries]
     opml = (root.site / "feeds.opml").read_text()
     assert "topics/video/feed.xml" in opml
+
+
+def test_citations_bibtex_on_the_page_and_as_files(built):
+    import bibtexparser
+
+    root, _ = built
+    doc = page(root.site, "papers/2603.00002")
+    shown = doc.select_one(".pa-bibtex code").get_text()
+    download = resolve(root.site, "papers/2603.00002", doc.select_one(".pa-cite-links a")["href"])
+    assert download.read_text() == shown
+    entry = bibtexparser.parse_string(shown).entries[0]
+    assert entry["eprint"] == "2603.00002" and entry["author"] == "Ada Lovelace and Alan Turing"
+    day = bibtexparser.parse_string((root.site / "days/2026/03/06.bib").read_text())
+    assert [e["eprint"] for e in day.entries] == ["2603.00002", "2603.00001", "2603.00003"]
+    topic = bibtexparser.parse_string((root.site / "topics/video/papers.bib").read_text())
+    assert "2603.00002" in [e["eprint"] for e in topic.entries]
+    keys = [
+        e.key
+        for p in root.site.glob("papers/*.bib")
+        for e in bibtexparser.parse_string(p.read_text()).entries
+    ]
+    assert len(keys) == len(set(keys)) == 6
+
+
+def test_paper_head_has_citation_and_open_graph_tags(built):
+    root, _ = built
+    doc = page(root.site, "papers/2603.00002")
+    meta = {
+        m.get("name") or m.get("property"): m["content"]
+        for m in doc.find_all("meta")
+        if m.get("content") is not None
+    }
+    assert meta["citation_arxiv_id"] == "2603.00002"
+    assert meta["citation_pdf_url"] == "https://arxiv.org/pdf/2603.00002"
+    assert meta["citation_date"] == "2026/03/06"
+    authors = [m["content"] for m in doc.find_all("meta", attrs={"name": "citation_author"})]
+    assert authors == ["Ada Lovelace", "Alan Turing"]
+    assert meta["og:url"] == "https://example.github.io/paper-archive/papers/2603.00002/"
+    assert doc.find("link", rel="canonical")["href"] == meta["og:url"]
+
+
+def test_open_data_export_is_published(built):
+    root, _ = built
+    records = [
+        json.loads(line) for line in (root.site / "data/papers-2026.jsonl").read_text().splitlines()
+    ]
+    assert [r["id"] for r in records] == [
+        "2603.00004",
+        "2603.00001",
+        "2603.00002",
+        "2603.00003",
+        "2603.00005",
+        "2603.00006",
+    ]
+    hostile = records[1]
+    assert hostile["title"] == HOSTILE_TITLE and hostile["annotation"]["status"] == "reproduced"
+    assert json.loads((root.site / "data/index.json").read_text())["records"] == 6

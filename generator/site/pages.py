@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Paper
-from generator.site import markup
+from generator.site import bibtex, markup
 from generator.site.structure import Archive, tags_of
 
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
@@ -151,9 +151,10 @@ def paper_head(paper: Paper, config: SiteConfig, topics: list[str]) -> str:
 class PageRenderer:
     """Turns an :class:`Archive` into ``{path under docs/: Markdown text}``."""
 
-    def __init__(self, archive: Archive, config: SiteConfig) -> None:
+    def __init__(self, archive: Archive, config: SiteConfig, keys: dict[str, str]) -> None:
         self.archive = archive
         self.config = config
+        self.keys = keys
         self.env = make_env()
         self.common = {
             "archive": archive,
@@ -213,6 +214,7 @@ class PageRenderer:
                     links=links,
                     contributors=contributors,
                     venue=venue_of(p),
+                    bibtex=bibtex.render_entry(p, self.keys[p.id]),
                     notes_html=markup.render_notes(p.notes),
                     edit_url=self.config.edit_url(source),
                     source=source,

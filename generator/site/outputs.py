@@ -1,0 +1,105 @@
+"""Everything the site publishes besides MkDocs' own output, as (path, text) pairs.
+
+Pages, feeds, BibTeX files and the open-data export all come from one grouped
+:class:`~generator.site.structure.Archive`, in a fixed order, so the build writes each
+file once and only when its content changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.site import bibtex, export, feeds
+from generator.site.pages import PageRenderer, SiteConfig
+from generator.site.structure import Archive
+
+
+class OutputError(ValueError):
+    """Something in the archive cannot be published; the message names the paper."""
+
+
+def site_files(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, str]]:
+    """Every generated file as (path under docs/, text), pages first."""
+    data = _open_data(archive, config)  # first: it is the step that can refuse a paper
+    keys = bibtex.citation_keys(archive.papers)
+    renderer = PageRenderer(archive, config, keys)
+    yield from renderer.pages()
+    yield from _feeds(archive, config, renderer)
+    yield from _bibliographies(archive, keys)
+    yield from data
+
+
+def _bibliographies(archive: Archive, keys: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Downloadable .bib files: one per paper, per day and per topic, beside their pages."""
+    for paper in archive.papers:
+        yield f"papers/{paper.id}.bib", bibtex.render_entry(paper, keys[paper.id])
+    for day, papers in archive.by_day.items():
+        yield f"days/{day:%Y/%m/%d}.bib", bibtex.render_bib(papers, keys)
+    for slug, papers in archive.by_topic.items():
+        yield f"topics/{slug}/papers.bib", bibtex.render_bib(papers, keys)
+
+
+def _open_data(archive: Archive, config: SiteConfig) -> list[tuple[str, str]]:
+    try:
+        files = export.export_records(archive.papers, archive.topics_of, config.site_url)
+    except export.ExportError as exc:
+        raise OutputError(f"open data export: {exc}") from None
+    return sorted(files.items())
+
+
+def _feeds(
+    archive: Archive, config: SiteConfig, renderer: PageRenderer
+) -> Iterator[tuple[str, str]]:
+    """RSS, Atom and JSON Feed for the archive, every topic and every tag, plus an OPML list."""
+    names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
+    topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
+    specs = [
+        (
+            feeds.FeedSpec(
+                title=config.site_name,
+                description="The latest papers listed on Hugging Face Daily Papers.",
+                site_url=config.site_url,
+                page_path="",
+                feed_path="feed",
+            ),
+            archive.papers,
+        )
+    ]
+    for slug, topic in archive.taxonomy.by_slug.items():
+        # Empty topics get a valid, empty feed too: their pages link it.
+        spec = feeds.FeedSpec(
+            title=f"{config.site_name} — {topic.name}",
+            description=topic.description,
+            site_url=config.site_url,
+            page_path=f"topics/{slug}/",
+            feed_path=f"topics/{slug}/feed",
+        )
+        specs.append((spec, archive.by_topic[slug]))
+    for tag, papers in archive.by_tag.items():
+        spec = feeds.FeedSpec(
+            title=f"{config.site_name} — tag {tag}",
+            description=f"Papers annotated with the tag {tag}.",
+            site_url=config.site_url,
+            page_path=f"tags/{tag}/",
+            feed_path=f"tags/{tag}/feed",
+        )
+        specs.append((spec, papers))
+    for spec, papers in specs:
+        yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
+        yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)
+        yield f"{spec.feed_path}.json", feeds.render_json_feed(spec, papers, topics=topic_names)
+    only_specs = [spec for spec, _ in specs]
+    yield (
+        "feeds.opml",
+        feeds.render_opml(only_specs, title=config.site_name, site_url=config.site_url),
+    )
+    yield (
+        "feeds/index.md",
+        renderer.render(
+            "feeds.md.j2",
+            "feeds/",
+            specs=only_specs,
+            site_url=config.site_url,
+            limit=feeds.FEED_LIMIT,
+        ),
+    )
