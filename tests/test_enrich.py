@@ -19,7 +19,7 @@ from generator.cli import cli
 from generator.config import Paths
 from generator.enrich import enrich_archive
 from generator.model import Paper
-from generator.store.archive import paper_path
+from generator.store.archive import Outcome, paper_path, upsert
 from generator.store.paperfile import human_regions, read_paper, render, split
 
 TODAY = dt.date(2026, 3, 10)
@@ -395,3 +395,21 @@ def test_enrich_command(tmp_path: Path, arxiv: FakeArxiv) -> None:
 
     too_fast = runner.invoke(cli, [*args, "--interval", "0.5"], env=env)
     assert too_fast.exit_code == 2 and "--interval" in too_fast.output
+
+
+def test_a_later_fetch_keeps_the_arxiv_fields(tmp_path: Path, arxiv: FakeArxiv) -> None:
+    path = write_paper(tmp_path, "2602.23229")
+    arxiv.entries["2602.23229"] = arxiv_data()
+    run(tmp_path, arxiv)
+    later = TODAY + dt.timedelta(days=1)
+    fresh = Paper(id="2602.23229", title="Paper 2602.23229", listed=dt.date(2026, 3, 6), upvotes=42)
+    fresh.fetched = later
+
+    outcome, written = upsert(tmp_path / "papers", fresh, existing=path)
+
+    assert outcome is Outcome.UPDATED and written == path
+    paper = read_paper(path)
+    assert (paper.upvotes, paper.fetched) == (42, later)
+    assert (paper.version, paper.primary_category, paper.enriched) == (3, "cs.CV", TODAY)
+    parts = split(path.read_text(encoding="utf-8"), path)
+    assert human_regions(parts.front, path) == HUMAN and parts.body == NOTES
