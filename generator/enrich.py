@@ -51,7 +51,8 @@ class EnrichReport:
             f"{self.unchanged} unchanged",
         ]
         if self.missing:
-            parts.append(f"{len(self.missing)} unknown to arXiv ({', '.join(self.missing)})")
+            shown = ", ".join(self.missing[:10]) + (", ..." if len(self.missing) > 10 else "")
+            parts.append(f"{len(self.missing)} unknown to arXiv ({shown})")
         if self.failures:
             ids = sum(len(f.ids) for f in self.failures)
             reasons = "; ".join(sorted({f.reason for f in self.failures}))

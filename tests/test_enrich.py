@@ -53,7 +53,7 @@ class Request:
 @dataclass
 class FakeArxiv:
     entries: dict[str, dict] = field(default_factory=dict)
-    faults: dict[int, str] = field(default_factory=dict)  # request number -> "503"/"slow"/"html"
+    faults: dict[int, str] = field(default_factory=dict)  # request number -> fault name
     requests: list[Request] = field(default_factory=list)
     open_connections: int = 0
     max_open: int = 0
@@ -162,6 +162,8 @@ def make_handler(api: FakeArxiv) -> type[BaseHTTPRequestHandler]:
                 self.reply(503, b"Service Unavailable", "text/plain")
             elif fault == "html":
                 self.reply(200, b"<html><body>Rate exceeded.", "text/html")
+            elif fault == "empty":
+                self.reply(200, api.feed([]), "application/atom+xml; charset=utf-8")
             else:
                 if fault == "slow":
                     time.sleep(1.0)
@@ -331,7 +333,7 @@ def test_250_ids_take_three_paced_requests_over_one_connection(
     assert len({r.port for r in arxiv.requests}) == 1
 
 
-@pytest.mark.parametrize("fault", ["503", "slow", "html"])
+@pytest.mark.parametrize("fault", ["503", "slow", "html", "empty"])
 def test_failed_batch_leaves_papers_unenriched_until_next_run(
     tmp_path: Path, arxiv: FakeArxiv, fault: str
 ) -> None:
@@ -348,7 +350,9 @@ def test_failed_batch_leaves_papers_unenriched_until_next_run(
     failed = set(report.failures[0].ids)
     assert len(failed) == 100 and len(report.enriched) == 50
     assert failed.isdisjoint(report.enriched)
-    expected = {"503": "HTTP 503", "slow": "timed out", "html": "not XML"}[fault]
+    expected = {"503": "HTTP 503", "slow": "timed out", "html": "not XML", "empty": "empty feed"}[
+        fault
+    ]
     assert expected in report.failures[0].reason and expected in report.summary()
     for path, data in before.items():
         if path.stem in failed:

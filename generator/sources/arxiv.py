@@ -166,8 +166,13 @@ def parse_feed(body: bytes) -> list[ArxivRecord]:
         raise FeedError(f"response is not XML: {exc}") from None
     if root.tag != f"{{{_NS['atom']}}}feed":
         raise FeedError(f"response is not an Atom feed (root element {root.tag!r})")
+    entries = root.findall("atom:entry", _NS)
+    if not entries:
+        # A lookup by id always answers with an entry per id, or an error entry; an empty
+        # feed is arXiv under load, so the batch counts as failed and is retried.
+        raise FeedError("arXiv answered with an empty feed")
     records = []
-    for entry in root.findall("atom:entry", _NS):
+    for entry in entries:
         record = _parse_entry(entry)
         if record is not None:
             records.append(record)
