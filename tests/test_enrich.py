@@ -189,7 +189,7 @@ def arxiv() -> Iterator[FakeArxiv]:
     api = FakeArxiv()
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(api))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     api.base = f"http://127.0.0.1:{server.server_address[1]}/api"
     yield api
