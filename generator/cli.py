@@ -10,6 +10,13 @@ from pathlib import Path
 import click
 
 from generator.config import API_ENV, Paths, api_base
+from generator.enrich import RECHECK_DAYS
+from generator.sources.arxiv import (
+    ARXIV_API_ENV,
+    DEFAULT_ARXIV_API,
+    MIN_INTERVAL,
+    arxiv_api_base,
+)
 
 
 def _today() -> dt.date:
@@ -136,6 +143,49 @@ def update(ctx: click.Context, days: int, api: str | None) -> None:
     ctx.invoke(build)
     if failure is not None:
         raise failure
+
+
+@cli.command()
+@click.option(
+    "--api", help=f"arXiv API base URL [default: {DEFAULT_ARXIV_API}] (env {ARXIV_API_ENV})."
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Look up at most N papers (unenriched first)."
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=MIN_INTERVAL),
+    default=MIN_INTERVAL,
+    show_default=True,
+    help="Seconds to wait after each arXiv response (arXiv asks for at least 3).",
+)
+@click.option(
+    "--recheck-days",
+    type=click.IntRange(min=0),
+    default=RECHECK_DAYS,
+    show_default=True,
+    help="Also re-check papers listed in the last N days for new versions (0: never).",
+)
+@click.pass_obj
+def enrich(paths: Paths, api, limit, interval, recheck_days) -> None:
+    """Add arXiv categories, comment, journal ref, DOI and latest version to papers/.
+
+    Papers whose lookup fails stay unenriched and are retried on the next run; the command
+    then exits 1 after storing everything that did succeed.
+    """
+    from generator.enrich import enrich_archive
+
+    report = enrich_archive(
+        paths,
+        api_base=arxiv_api_base(api),
+        today=_today(),
+        limit=limit,
+        recheck_days=recheck_days,
+        interval=interval,
+    )
+    click.echo(report.summary())
+    if report.failed:
+        raise click.ClickException("some papers were not enriched; the next run retries them")
 
 
 def main() -> None:

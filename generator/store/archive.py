@@ -9,13 +9,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from generator import ids
 from generator.fsutil import write_if_changed
-from generator.model import BOOKKEEPING_KEYS, Paper
+from generator.model import BOOKKEEPING_KEYS, MACHINE_KEYS, FieldError, Paper
 from generator.store.paperfile import (
     PaperFileError,
     human_regions,
+    key_line,
     load_front,
     read_paper,
     render,
@@ -117,3 +119,23 @@ def _merge(paper: Paper, old: dict) -> Paper:
         merged.fetched = previous.fetched
         merged.enriched = previous.enriched
     return merged
+
+
+def update_machine_fields(path: Path, changes: dict[str, Any]) -> bool:
+    """Set some machine fields of an existing paper file; return whether the file changed.
+
+    For sources that add to a paper rather than describe it anew (arXiv enrichment): the
+    other machine fields, ``fetched`` included, and every human byte stay as they are.
+    """
+    unknown = set(changes) - set(MACHINE_KEYS)
+    if unknown:
+        raise ValueError(f"not machine fields: {', '.join(sorted(unknown))}")
+    text = path.read_text(encoding="utf-8")
+    parts = split(text, path)
+    front = load_front(parts.front, path)
+    human = human_regions(parts.front, path)
+    try:
+        paper = Paper.from_mapping(front)
+    except FieldError as exc:
+        raise PaperFileError(path, key_line(parts.front, exc.key), str(exc)) from None
+    return write_if_changed(path, render(paper.replace(**changes), human, parts.body), durable=True)
