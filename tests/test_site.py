@@ -375,3 +375,36 @@ def test_open_data_export_is_published(built):
     hostile = records[1]
     assert hostile["title"] == HOSTILE_TITLE and hostile["annotation"]["status"] == "reproduced"
     assert json.loads((root.site / "data/index.json").read_text())["records"] == 6
+
+
+def test_new_arxiv_version_and_venue_show_without_relisting(tmp_path):
+    root = make_root(tmp_path)
+    write_paper(
+        root,
+        paper(
+            "2603.00020",
+            "2026-03-06",
+            title="Versioned",
+            version=3,
+            updated=dt.date(2026, 4, 2),
+            published=dt.date(2026, 3, 1),
+            arxiv_comment="Accepted at ICLR 2026. 12 pages",
+            doi="10.1000/xyz123",
+            primary_category="cs.LG",
+            categories=["cs.LG", "cs.CL"],
+        ),
+    )
+    build_site(root)
+    doc = page(root.site, "papers/2603.00020")
+    venue = doc.find(class_="pa-paper__venue")
+    assert venue.find(class_="pa-version").get_text() == "v3, updated 2026-04-02"
+    assert venue.find(class_="pa-venue").get_text() == "Accepted at ICLR 2026. 12 pages"
+    assert doc.find("meta", attrs={"name": "citation_doi"})["content"] == "10.1000/xyz123"
+    assert "primaryClass = {cs.LG}" in doc.select_one(".pa-bibtex code").get_text()
+    # Still listed once, on its first listing day (and as its month's top paper).
+    shown = {
+        p.parent.relative_to(root.site).as_posix()
+        for p in (root.site / "days").rglob("index.html")
+        if "Versioned" in p.read_text()
+    }
+    assert shown == {"days/2026/03/06", "days/2026/03"}
