@@ -66,9 +66,29 @@ def load_front(front: str, path: Path | str) -> dict[str, Any]:
         raise PaperFileError(path, line, f"broken YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise PaperFileError(path, None, f"broken YAML: {exc}") from None
+    except ValueError as exc:  # PyYAML lets a date the calendar lacks (2026-02-30) escape
+        line = _bad_date_line(front)
+        raise PaperFileError(path, line, f"not a real date: {exc}") from None
     if not isinstance(data, dict):
         raise PaperFileError(path, 2, "front matter must be a mapping of keys to values")
     return data
+
+
+def _bad_date_line(front: str) -> int | None:
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [yaml.compose(front, Loader=_Loader)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except ValueError:
+                return node.start_mark.line + 2
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+    return None
 
 
 def key_line(front: str, key: str) -> int | None:
