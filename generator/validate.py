@@ -33,8 +33,9 @@ from generator.model import MACHINE_KEYS
 from generator.store.paperfile import PaperFileError, load_front, split
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "paper.schema.json"
-# Below this many files a process pool costs more than it saves.
+# Below this many files (or per worker) a process pool costs more than it saves.
 _PARALLEL_FROM = 2000
+_PER_WORKER = 500
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -160,7 +161,7 @@ def validate(
     """
     files = list(dict.fromkeys(_expand(targets)))
     topics = load_topic_slugs(topics_file)
-    workers = min(jobs or os.cpu_count() or 1, max(1, len(files) // 500))
+    workers = min(jobs or os.cpu_count() or 1, max(1, len(files) // _PER_WORKER))
     if workers > 1 and len(files) >= _PARALLEL_FROM:
         size = -(-len(files) // (workers * 4))
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
@@ -259,7 +260,7 @@ def _contract_problems(
             if f"{paper_id}.md" != os.path.basename(path):
                 yield (
                     ("id",),
-                    f"'{raw_id}' does not match the file name; name the file {paper_id}.md",
+                    f"'{raw_id}' does not match the file name; rename it to {paper_id}.md",
                 )
     listed = data.get("listed")
     if isinstance(listed, str):
