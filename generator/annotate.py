@@ -59,7 +59,7 @@ def add_annotation_block(path: Path, today: dt.date) -> bool:
     Returns whether the file changed.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # as is: no newline translation
         parts = split(text, path)
         data = load_front(parts.front, path)
     except UnicodeDecodeError as exc:
@@ -74,8 +74,11 @@ def add_annotation_block(path: Path, today: dt.date) -> bool:
     if parts.front and not parts.front.endswith("\n"):
         block = newline + block
     new_text = text[:at] + block + text[at:]
-    new_parts = split(new_text, path)
-    new_data = load_front(new_parts.front, path)
+    try:
+        new_parts = split(new_text, path)
+        new_data = load_front(new_parts.front, path)
+    except PaperFileError:
+        new_parts, new_data = parts, {}
     if (
         new_parts.body != parts.body
         or {k: v for k, v in new_data.items() if k != "annotation"} != data
