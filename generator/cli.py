@@ -143,8 +143,16 @@ def update(ctx: click.Context, days: int, api: str | None) -> None:
     help="Also warn about machine fields edited since git revision REV (e.g. origin/main).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option(
+    "--github",
+    "github",
+    is_flag=True,
+    help="Print problems as GitHub Actions annotations (inline on the pull request).",
+)
 @click.pass_obj
-def validate(paths: Paths, targets: tuple[Path, ...], base: str | None, jobs: int | None) -> None:
+def validate(
+    paths: Paths, targets: tuple[Path, ...], base: str | None, jobs: int | None, github: bool
+) -> None:
     """Check paper files (default: all of papers/), one line per problem; exit 1 on errors."""
     from generator.validate import ValidateError, machine_edits, validate
 
@@ -155,7 +163,7 @@ def validate(paths: Paths, targets: tuple[Path, ...], base: str | None, jobs: in
     except ValidateError as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.problems:
-        click.echo(problem.format())
+        click.echo(problem.format_github() if github else problem.format())
     click.echo(report.summary())
     if report.errors:
         sys.exit(1)

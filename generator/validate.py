@@ -62,6 +62,12 @@ class Problem:
             where = f"{where}:{self.line}"
         return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 
+    def format_github(self, base: Path | None = None) -> str:
+        """A GitHub Actions workflow command, shown inline on the pull request's diff."""
+        where = f"file={_display(self.path, base)}" + (f",line={self.line}" if self.line else "")
+        text = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{'warning' if self.warning else 'error'} {where}::{text}"
+
 
 @dataclass
 class Report:
@@ -230,7 +236,7 @@ def check_file(path: str, topics: frozenset[str] | None) -> _FileResult:
             for at, message in found
         )
     raw_id = data.get("id")
-    result.id = raw_id if isinstance(raw_id, str) and ids.is_valid(raw_id) else None
+    result.id = ids.normalize(raw_id) if ids.is_valid(raw_id) else None
     return result
 
 

@@ -130,6 +130,15 @@ def test_every_annotation_problem_on_its_own_line(repo):
     ]
 
 
+def test_github_annotations(repo):
+    write(repo, HERE, BAD.format(tldr="x" * 412))
+    result = run(repo, "--github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1] == (
+        f"::error file={HERE},line=7::annotation.tldr: 412 characters, the limit is 300"
+    )
+
+
 def test_exactly_300_characters_is_fine(repo):
     write(repo, HERE, render(paper(), f"annotation:\n  tldr: {'y' * 300}\n"))
     assert run(repo).exit_code == 0
