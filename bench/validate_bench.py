@@ -3,14 +3,16 @@
     python bench/validate_bench.py [--papers N] [--seed S] [--repeat R] [--keep DIR]
 
 Runs the real command in a subprocess (interpreter start-up included, as in CI) and prints
-one Markdown table row: papers, median / min / max seconds, and the load average, since
-other work on the machine shows up in wall-clock times.
+one Markdown table row: papers, median / min / max wall-clock seconds, the median CPU
+seconds of all its processes, and the load average, since other work on the machine
+shows up in wall-clock times but not in CPU time.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,19 +43,23 @@ def main() -> None:
         made = time.perf_counter() - started
         print(f"generated {args.papers} papers in {made:.1f} s", file=sys.stderr)
         command = [sys.executable, "-m", "generator", "--root", str(root), "validate"]
-        times = []
+        times, cpu = [], []
         for _ in range(args.repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True)
             times.append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             if done.returncode != 0:
                 sys.exit(f"validate failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
         load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-        print("| papers | median s | min s | max s | load avg (1/5/15 min) |")
-        print("| --- | --- | --- | --- | --- |")
+        # CPU seconds (all worker processes) say what an idle machine would take.
+        print("| papers | median s | min s | max s | median CPU s | cores | load avg 1/5/15 |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
         print(
             f"| {args.papers:,} | {statistics.median(times):.2f} | {min(times):.2f} "
-            f"| {max(times):.2f} | {load} |"
+            f"| {max(times):.2f} | {statistics.median(cpu):.2f} | {os.cpu_count()} | {load} |"
         )
     finally:
         if args.keep is None:

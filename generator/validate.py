@@ -16,6 +16,7 @@ import datetime as dt
 import difflib
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -229,6 +230,8 @@ def check_file(path: str, topics: frozenset[str] | None) -> _FileResult:
     except fastjsonschema.JsonSchemaValueException as exc:
         found = list(_schema_problems(data)) or [((), exc.message)]
     found.extend(_contract_problems(data, path, topics))
+    if _has_repeats(_MAYBE_KEY.findall(front)):
+        result.problems.extend(_duplicate_keys(front, path))
     if found:
         lines = _LineFinder(front)
         result.problems.extend(
@@ -238,6 +241,36 @@ def check_file(path: str, topics: frozenset[str] | None) -> _FileResult:
     raw_id = data.get("id")
     result.id = ids.normalize(raw_id) if ids.is_valid(raw_id) else None
     return result
+
+
+# A top-level key or a key of a block-style annotation: cheap to find, may over-match.
+_MAYBE_KEY = re.compile(r"^( {0,2})([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|\r?$)", re.MULTILINE)
+
+
+def _has_repeats(items: list) -> bool:
+    return len(items) != len(set(items))
+
+
+def _duplicate_keys(front: str, path: str) -> Iterable[Problem]:
+    """YAML keeps the last of two equal keys; a second ``annotation:`` would hide the first."""
+    root = _LineFinder(front).root
+    if not isinstance(root, yaml.MappingNode):
+        return
+    mappings: list[tuple[Location, yaml.MappingNode]] = [((), root)]
+    for key, value in root.value:
+        if key.value == "annotation" and isinstance(value, yaml.MappingNode):
+            mappings.append((("annotation",), value))
+    for where, node in mappings:
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if key.value in seen:
+                yield Problem(
+                    Path(path),
+                    key.start_mark.line + 2,
+                    f"{_dotted((*where, key.value))}: this key appears twice; YAML keeps only "
+                    "the last one",
+                )
+            seen.add(key.value)
 
 
 def _dates_to_text(data: dict[str, Any]) -> None:
@@ -420,7 +453,8 @@ class _LineFinder:
         node, mark = self.root, None
         for step in where:
             if isinstance(node, yaml.MappingNode):
-                pair = next((p for p in node.value if p[0].value == str(step)), None)
+                # The last of equal keys, as that is the value YAML keeps.
+                pair = next((p for p in reversed(node.value) if p[0].value == str(step)), None)
                 if pair is None:
                     break
                 mark, node = pair[0].start_mark, pair[1]

@@ -170,6 +170,17 @@ def test_annotation_shapes(repo, front, expected):
     assert result.stdout.splitlines()[0] == f"{HERE}:{expected}"
 
 
+def test_repeated_keys_are_errors_at_the_repeat(repo):
+    head = "---\nid: '2602.23229'\ntitle: A paper\nlisted: 2026-03-06\n"
+    text = head + "annotation:\n  tldr: a\n  tldr: b\nannotation:\n  tags: [x]\n---\n"
+    write(repo, HERE, text)
+    assert run(repo).stdout.splitlines() == [
+        f"{HERE}:7: annotation.tldr: this key appears twice; YAML keeps only the last one",
+        f"{HERE}:8: annotation: this key appears twice; YAML keeps only the last one",
+        "checked 1 paper file: 2 errors in 1 file",
+    ]
+
+
 def test_folder_must_match_listed_date(repo):
     write(repo, "papers/2026/03/07/2602.23229.md", render(paper()))
     result = run(repo)
