@@ -2,6 +2,8 @@
 
     python bench/validate_bench.py [--papers N] [--seed S] [--repeat R] [--keep DIR]
 
+``--papers`` is ignored when ``--keep DIR`` already holds an archive.
+
 Runs the real command in a subprocess (interpreter start-up included, as in CI) and prints
 one Markdown table row: papers, median / min / max wall-clock seconds, the median CPU
 seconds of all its processes, and the load average, since other work on the machine
@@ -32,16 +34,19 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="Build the archive here and keep it.")
+    parser.add_argument(
+        "--keep", type=Path, help="Build the archive here and keep it (reused if it exists)."
+    )
     args = parser.parse_args()
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="validate-bench-"))
     try:
-        started = time.perf_counter()
-        make_archive(root, args.papers, seed=args.seed, topics=("reasoning", "multimodal"))
-        (root / "topics.yml").write_text(TOPICS, encoding="utf-8")
-        made = time.perf_counter() - started
-        print(f"generated {args.papers} papers in {made:.1f} s", file=sys.stderr)
+        if not (root / "papers").is_dir():
+            started = time.perf_counter()
+            make_archive(root, args.papers, seed=args.seed, topics=("reasoning", "multimodal"))
+            (root / "topics.yml").write_text(TOPICS, encoding="utf-8")
+            made = time.perf_counter() - started
+            print(f"generated {args.papers} papers in {made:.1f} s", file=sys.stderr)
         command = [sys.executable, "-m", "generator", "--root", str(root), "validate"]
         times, cpu = [], []
         for _ in range(args.repeat):

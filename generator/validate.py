@@ -181,7 +181,8 @@ def validate(
     report = Report(files=len(files))
     for result in results:
         report.problems.extend(result.problems)
-    report.problems.extend(_duplicates(files, results, papers_dir))
+    whole = [t.absolute() for t in targets] == [papers_dir.absolute()]
+    report.problems.extend(_duplicates(files, results, None if whole else papers_dir))
     if topics is None and any(r.uses_topics for r in results):
         report.problems.append(
             Problem(topics_file, 0, "not found, so annotation.topics were not checked", True)
@@ -328,14 +329,14 @@ def _contract_problems(
 
 
 def _duplicates(
-    files: list[str], results: list[_FileResult], papers_dir: Path
+    files: list[str], results: list[_FileResult], papers_dir: Path | None
 ) -> Iterable[Problem]:
-    """An id in two files, among the checked files or the file names of the archive."""
+    """An id in two files, among the checked files or the file names in ``papers_dir``."""
     owners: dict[str, set[str]] = {}
     for path, result in zip(files, results, strict=True):
         if result.id:
             owners.setdefault(result.id, set()).add(path)
-    for other in _expand([papers_dir]) if owners and papers_dir.is_dir() else ():
+    for other in _expand([papers_dir]) if owners and papers_dir and papers_dir.is_dir() else ():
         stem = os.path.basename(other)[:-3]
         if stem in owners:
             owners[stem].add(other)
