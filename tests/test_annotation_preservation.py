@@ -41,6 +41,24 @@ def _single_quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _double_quoted(text: str, ascii_only: bool) -> str:
+    """YAML's own escapes: \\x, \\u and \\U (JSON's surrogate pairs are not YAML)."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20:
+            out.append(f"\\x{code:02x}")
+        elif ascii_only and code > 0xFFFF:
+            out.append(f"\\U{code:08x}")
+        elif ascii_only and code > 0x7E:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 @st.composite
 def scalar(draw: st.DrawFn, indent: int) -> str:
     """A YAML value in one of the styles people write: the text after ``key:``."""
@@ -50,7 +68,7 @@ def scalar(draw: st.DrawFn, indent: int) -> str:
     if style == "single":
         return " " + _single_quoted(draw(one_line))
     if style == "double":
-        return " " + json.dumps(draw(one_line), ensure_ascii=draw(st.booleans()))
+        return " " + _double_quoted(draw(one_line), draw(st.booleans()))
     header = draw(st.sampled_from(["|", "|-", "|+", ">", ">-", ">+"]))
     pad = " " * (indent + 2)
     lines = draw(
@@ -90,6 +108,9 @@ def annotation_part(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 3))):
         entries.insert(draw(st.integers(0, len(entries))), "  # " + draw(one_line))
     entries = draw(st.permutations(entries))
+    if anchored:  # an alias must come after its anchor
+        entries.remove("  again: *tags")
+        entries.append("  again: *tags")
     head = "annotation:" + draw(st.sampled_from(["", "  # human-owned", " "]))
     lead = draw(st.sampled_from(["", "# notes by humans below\n", "\n"]))
     tail = draw(st.sampled_from(["", "# trailing comment ✓\n", "x-review: 'pending'\n"]))
@@ -256,3 +277,13 @@ def test_alias_to_a_machine_anchor_refuses_the_rewrite(tmp_path):
     with pytest.raises(PaperFileError, match="not rewriting"):
         upsert(tmp_path, BASE.replace(title="A new title"), path)
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_odd_but_valid_yaml_values_do_not_block_a_fetch(tmp_path):
+    path = tmp_path / "2026" / "03" / "06" / "2602.23229.md"
+    path.parent.mkdir(parents=True)
+    human = "annotation:\n  score: .nan\n  when: 2026-03-09 10:00:00\n  raw: !!binary aGk=\n"
+    path.write_text(render(BASE, human, "n\n"), encoding="utf-8")
+    outcome, _ = upsert(tmp_path, BASE.replace(upvotes=99), path)
+    assert outcome is Outcome.UPDATED
+    assert path.read_text(encoding="utf-8").endswith(human + "---\nn\n")
