@@ -107,8 +107,7 @@ def _check_rewrite(path: Path, old: dict, new_text: str) -> None:
         new = load_front(split(new_text, path).front, path)
     except PaperFileError as exc:
         new = {"": exc}
-    # repr, not ==: a NaN a contributor wrote must not count as a change.
-    if any(repr(new.get(k)) != repr(v) for k, v in old.items() if k not in MACHINE_KEYS) or any(
+    if any(new.get(k) != v for k, v in old.items() if k not in MACHINE_KEYS) or any(
         k not in old for k in new if k not in MACHINE_KEYS
     ):
         raise PaperFileError(
