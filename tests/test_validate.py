@@ -355,3 +355,27 @@ def test_schema_covers_exactly_the_machine_fields_and_the_annotation():
         expected = "string" if kind is dt.date else kinds[kind]
         assert spec["type"] == expected, name
     assert set(schema["required"]) == {"id", "title", "listed"}
+
+
+# -- the docs show the contract as it is ---------------------------------------------
+
+DOCS = Path(__file__).parent.parent
+
+
+def test_worked_example_in_the_docs_is_valid(repo):
+    page = (DOCS / "docs" / "annotate.md").read_text(encoding="utf-8")
+    after = page.split("After your pull request:", 1)[1]
+    example = after.split("```markdown\n", 1)[1].split("```\n", 1)[0]
+    write(repo, HERE, example)
+    result = run(repo)
+    assert result.stdout == "checked 1 paper file: no errors\n"
+
+
+@pytest.mark.parametrize("doc", ["docs/annotate.md", "CONTRIBUTING.md"])
+def test_docs_name_every_annotation_field_and_status(doc):
+    text = (DOCS / doc).read_text(encoding="utf-8")
+    annotation = validate_module.schema()["properties"]["annotation"]
+    for name in annotation["properties"]:
+        assert f"`{name}`" in text, name
+    for status in annotation["properties"]["status"]["enum"]:
+        assert f"`{status}`" in text, status
