@@ -188,5 +188,62 @@ def enrich(paths: Paths, api, limit, interval, recheck_days) -> None:
         raise click.ClickException("some papers were not enriched; the next run retries them")
 
 
+@cli.command()
+@click.argument("targets", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--changed-against",
+    "base",
+    metavar="REV",
+    help="Also warn about machine fields edited since git revision REV (e.g. origin/main).",
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option(
+    "--github",
+    "github",
+    is_flag=True,
+    help="Print problems as GitHub Actions annotations (inline on the pull request).",
+)
+@click.pass_obj
+def validate(
+    paths: Paths, targets: tuple[Path, ...], base: str | None, jobs: int | None, github: bool
+) -> None:
+    """Check paper files (default: all of papers/), one line per problem; exit 1 on errors."""
+    from generator.validate import ValidateError, machine_edits, validate
+
+    try:
+        report = validate(targets or (paths.papers,), paths.papers, paths.topics, jobs=jobs)
+        if base is not None:
+            report.problems.extend(machine_edits(paths.root, base, paths.papers))
+    except ValidateError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in report.problems:
+        click.echo(problem.format_github() if github else problem.format())
+    click.echo(report.summary())
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("arxiv_id")
+@click.pass_obj
+def annotate(paths: Paths, arxiv_id: str) -> None:
+    """Add an empty annotation block to a paper's file (if it has none); print its path."""
+    from generator.annotate import AnnotateError, annotate_paper
+
+    try:
+        path, added = annotate_paper(paths.papers, arxiv_id, today=_today())
+    except AnnotateError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        shown = path.relative_to(Path.cwd())
+    except ValueError:
+        shown = path
+    if added:
+        click.echo(f"added an annotation block; then run: paper-archive validate {shown}", err=True)
+    else:
+        click.echo("this paper already has an annotation block", err=True)
+    click.echo(shown)
+
+
 def main() -> None:
     cli(prog_name="paper-archive")

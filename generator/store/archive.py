@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import ids
-from generator.fsutil import write_if_changed
+from generator.fsutil import write_atomic, write_if_changed
 from generator.model import BOOKKEEPING_KEYS, MACHINE_KEYS, FieldError, Paper
 from generator.store.paperfile import (
     PaperFileError,
@@ -86,14 +86,38 @@ def upsert(root: Path, paper: Paper, existing: Path | None = None) -> tuple[Outc
         write_if_changed(path, render(paper), durable=True)
         return Outcome.CREATED, path
 
-    text = path.read_text(encoding="utf-8")
+    # Not read_text(): universal newlines would turn a contributor's CRLF notes into LF.
+    text = path.read_bytes().decode("utf-8")
     parts = split(text, path)
     old = load_front(parts.front, path)
     human = human_regions(parts.front, path)
-    new = _merge(paper, old)
-    if write_if_changed(path, render(new, human, parts.body), durable=True):
-        return Outcome.UPDATED, path
-    return Outcome.UNCHANGED, path
+    new_text = render(_merge(paper, old), human, parts.body)
+    if new_text == text:
+        return Outcome.UNCHANGED, path
+    _check_rewrite(path, old, new_text)
+    write_atomic(path, new_text, durable=True)
+    return Outcome.UPDATED, path
+
+
+def _check_rewrite(path: Path, old: dict, new_text: str) -> None:
+    """Refuse a rewrite that would change what the human part means.
+
+    It can only happen with YAML that ties human keys to machine ones (an alias in the
+    annotation to an anchor on a machine value); the file is then left as it is.
+    """
+    try:
+        new = load_front(split(new_text, path).front, path)
+    except PaperFileError as exc:
+        new = {"": exc}
+    if any(new.get(k) != v for k, v in old.items() if k not in MACHINE_KEYS) or any(
+        k not in old for k in new if k not in MACHINE_KEYS
+    ):
+        raise PaperFileError(
+            path,
+            None,
+            "not rewriting: the annotation would change (does it use a YAML alias to a "
+            "machine field?); fix the file by hand",
+        )
 
 
 def _merge(paper: Paper, old: dict) -> Paper:

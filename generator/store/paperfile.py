@@ -66,9 +66,29 @@ def load_front(front: str, path: Path | str) -> dict[str, Any]:
         raise PaperFileError(path, line, f"broken YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise PaperFileError(path, None, f"broken YAML: {exc}") from None
+    except ValueError as exc:  # PyYAML lets a date the calendar lacks (2026-02-30) escape
+        line = _bad_date_line(front)
+        raise PaperFileError(path, line, f"not a real date: {exc}") from None
     if not isinstance(data, dict):
         raise PaperFileError(path, 2, "front matter must be a mapping of keys to values")
     return data
+
+
+def _bad_date_line(front: str) -> int | None:
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [yaml.compose(front, Loader=_Loader)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except ValueError:
+                return node.start_mark.line + 2
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+    return None
 
 
 def key_line(front: str, key: str) -> int | None:
@@ -110,9 +130,14 @@ def human_regions(front: str, path: Path | str) -> str:
         raise PaperFileError(path, None, f"broken YAML, not rewriting: {exc}") from None
     if root is None:
         return ""
-    if not isinstance(root, yaml.MappingNode) or root.flow_style:
-        raise PaperFileError(path, 2, "front matter must be a block mapping")
+    if not isinstance(root, yaml.MappingNode):
+        raise PaperFileError(path, 2, "front matter must be a mapping of keys to values")
     pairs = root.value
+    if root.flow_style:
+        # Written so by an older version when a paper had only scalar fields.
+        if all(key.value in MACHINE_KEYS for key, _ in pairs):
+            return ""
+        raise PaperFileError(path, 2, "front matter must be a block mapping")
     bounds = [_line_start(front, key.start_mark.index) for key, _ in pairs] + [len(front)]
     regions = []
     for i, (key, _value) in enumerate(pairs):
@@ -140,6 +165,16 @@ def _line_start(text: str, index: int, *, after: bool = False) -> int:
 
 class _Dumper(yaml.SafeDumper):
     """The pure-Python dumper always, so output bytes never depend on libyaml's presence."""
+
+    def represent(self, data: Any) -> None:
+        node = self.represent_data(data)
+        # With only scalar fields the whole front matter would come out as one flow mapping
+        # `{id: ..., title: ...}`, which leaves no place for a human to add a block.
+        node.flow_style = False
+        self.serialize(node)
+        self.represented_objects = {}
+        self.object_keeper = []
+        self.alias_key = None
 
 
 def dump_machine(paper: Paper) -> str:

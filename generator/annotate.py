@@ -1,0 +1,94 @@
+"""``paper-archive annotate``: give a contributor one obvious place to write.
+
+The annotation template goes in just before the closing ``---`` of the front matter; every
+other byte of the file stays as it was, and the result must parse before it is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from generator import ids
+from generator.fsutil import write_atomic
+from generator.store.archive import index_ids
+from generator.store.paperfile import PaperFileError, load_front, split
+
+TEMPLATE = """\
+annotation:
+  tldr: ''          # one or two sentences, at most 300 characters
+  tags: []          # lower-case slugs, e.g. [in-context-learning, classification]
+  contributors: []  # GitHub handles, e.g. [octocat]
+  links: []         # e.g. [{{title: Reproduction notes, url: 'https://example.org/notes'}}]
+  # topics: []      # override the rule-based topics with slugs from topics.yml
+  # status: read    # read, reproduced, partially-reproduced, not-reproduced, disputed, retracted
+  updated: {today}  # the day you last changed this annotation
+"""
+
+_OPEN = re.compile(r"---[ \t]*\r?\n")
+# Pasted links and 'arXiv:' prefixes are what people have at hand; the id is what we need.
+_WRAPPING = re.compile(
+    r"^(?:arxiv:|https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/)",
+    re.IGNORECASE,
+)
+
+
+class AnnotateError(ValueError):
+    """The id is not an arXiv id, has no file, or its file cannot take a template."""
+
+
+def find_paper(papers_dir: Path, raw: str) -> Path:
+    text = _WRAPPING.sub("", raw.strip()).removesuffix(".pdf")
+    try:
+        paper_id = ids.normalize(text)
+    except ids.InvalidArxivId as exc:
+        raise AnnotateError(str(exc)) from None
+    path = index_ids(papers_dir).get(paper_id)
+    if path is None:
+        raise AnnotateError(
+            f"no paper {paper_id} in {papers_dir}; only papers listed on Daily Papers "
+            "(and fetched) can be annotated"
+        )
+    return path
+
+
+def add_annotation_block(path: Path, today: dt.date) -> bool:
+    """Insert the template unless the front matter already has an ``annotation`` key.
+
+    Returns whether the file changed.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8")  # as is: no newline translation
+        parts = split(text, path)
+        data = load_front(parts.front, path)
+    except UnicodeDecodeError as exc:
+        raise AnnotateError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except (PaperFileError, ValueError) as exc:
+        raise AnnotateError(f"{path}: fix this first: {exc}") from None
+    if "annotation" in data:
+        return False
+    newline = "\r\n" if "\r\n" in parts.front else "\n"
+    block = TEMPLATE.format(today=today.isoformat()).replace("\n", newline)
+    at = _OPEN.match(text).end() + len(parts.front)
+    if parts.front and not parts.front.endswith("\n"):
+        block = newline + block
+    new_text = text[:at] + block + text[at:]
+    try:
+        new_parts = split(new_text, path)
+        new_data = load_front(new_parts.front, path)
+    except PaperFileError:
+        new_parts, new_data = parts, {}
+    if (
+        new_parts.body != parts.body
+        or {k: v for k, v in new_data.items() if k != "annotation"} != data
+        or not isinstance(new_data.get("annotation"), dict)
+    ):
+        raise AnnotateError(f"{path}: the template would not fit this file; add it by hand")
+    write_atomic(path, new_text, durable=True)
+    return True
+
+
+def annotate_paper(papers_dir: Path, raw_id: str, *, today: dt.date) -> tuple[Path, bool]:
+    path = find_paper(papers_dir, raw_id)
+    return path, add_annotation_block(path, today)

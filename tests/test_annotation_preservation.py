@@ -1,0 +1,289 @@
+"""Fetch never changes a human byte: property-based proof over generated annotations and notes.
+
+Each example writes a paper file whose front matter holds a generated human part (an
+``annotation:`` block with comments, unicode, block scalars, anchors and aliases, plus
+other human keys) and a generated Markdown body, then runs several upserts with changing
+machine data. The human part and the body must come out byte for byte, the file must
+still parse to the same annotation, and the machine fields must carry the new data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from generator.importer import import_file
+from generator.model import Paper
+from generator.store.archive import Outcome, index_ids, upsert
+from generator.store.paperfile import PaperFileError, load_front, read_paper, render, split
+
+LINE_BREAKS = "\n\r\x85\u2028\u2029"
+# Any printable text on one line, including characters YAML treats specially.
+one_line = st.text(
+    st.characters(
+        blacklist_categories=("Cs", "Cc"),
+        blacklist_characters=LINE_BREAKS + "\ufeff",
+    )
+    | st.sampled_from("\t#:-[]{}&*!|>'\"%@`,?"),
+    max_size=40,
+)
+words = st.text(st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=12)
+slug = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
+
+
+def _single_quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _double_quoted(text: str, ascii_only: bool) -> str:
+    """YAML's own escapes: \\x, \\u and \\U (JSON's surrogate pairs are not YAML)."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20:
+            out.append(f"\\x{code:02x}")
+        elif ascii_only and code > 0xFFFF:
+            out.append(f"\\U{code:08x}")
+        elif ascii_only and code > 0x7E:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+@st.composite
+def scalar(draw: st.DrawFn, indent: int) -> str:
+    """A YAML value in one of the styles people write: the text after ``key:``."""
+    style = draw(st.sampled_from(["plain", "single", "double", "block"]))
+    if style == "plain":
+        return " " + " ".join(draw(st.lists(words, min_size=1, max_size=6)))
+    if style == "single":
+        return " " + _single_quoted(draw(one_line))
+    if style == "double":
+        return " " + _double_quoted(draw(one_line), draw(st.booleans()))
+    header = draw(st.sampled_from(["|", "|-", "|+", ">", ">-", ">+"]))
+    pad = " " * (indent + 2)
+    lines = draw(
+        st.lists(
+            st.one_of(one_line, st.sampled_from(["---", "...", "--- x", "key: value", ""])),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    # The explicit indentation indicator lets content lines start with spaces.
+    return f" {header[0]}2{header[1:]}\n" + "\n".join(pad + line for line in lines)
+
+
+@st.composite
+def annotation_part(draw: st.DrawFn) -> str:
+    """The human part of the front matter: comments, the block, other human keys."""
+    entries = []
+    entries.append("  tldr:" + draw(scalar(2)))
+    tags = draw(st.lists(slug, max_size=4))
+    anchored = draw(st.booleans())
+    anchor = " &tags" if anchored else ""
+    if draw(st.booleans()):
+        entries.append(f"  tags:{anchor} [{', '.join(tags)}]")
+    else:
+        entries.append(f"  tags:{anchor}" + "".join(f"\n    - {t}" for t in tags or ["x"]))
+    if anchored:
+        entries.append("  again: *tags")
+    entries.append("  contributors: [" + ", ".join(draw(st.lists(slug, max_size=3))) + "]")
+    entries.append(
+        "  links:\n    - title:"
+        + draw(scalar(6))
+        + "\n      url: https://example.org/"
+        + draw(slug)
+    )
+    entries.append("  nested:\n    - [a, [b, c]]\n    - - x\n      - y")
+    entries.append("  status: read")
+    for _ in range(draw(st.integers(0, 3))):
+        entries.insert(draw(st.integers(0, len(entries))), "  # " + draw(one_line))
+    entries = draw(st.permutations(entries))
+    if anchored:  # an alias must come after its anchor
+        entries.remove("  again: *tags")
+        entries.append("  again: *tags")
+    head = "annotation:" + draw(st.sampled_from(["", "  # human-owned", " "]))
+    lead = draw(st.sampled_from(["", "# notes by humans below\n", "\n"]))
+    tail = draw(st.sampled_from(["", "# trailing comment ✓\n", "x-review: 'pending'\n"]))
+    nl = draw(st.sampled_from(["\n", "\r\n"]))
+    text = lead + head + "\n" + "\n".join(entries) + "\n" + tail
+    return text.replace("\n", nl)
+
+
+body = st.lists(
+    st.one_of(
+        st.sampled_from(["---", "...", "--- ", "---\r", "title: fake", "# Notes", "", "<b>x</b>"]),
+        st.text(max_size=30),
+    ),
+    max_size=8,
+).flatmap(
+    lambda lines: st.tuples(st.sampled_from(["\n", "\r\n"]), st.booleans()).map(
+        lambda opts: opts[0].join(lines) + (opts[0] if opts[1] and lines else "")
+    )
+)
+
+
+def _clean(text: str) -> str:
+    """Machine text as the API parser leaves it: whitespace runs collapsed."""
+    return " ".join(text.split()) or "Untitled"
+
+
+fetch_data = st.tuples(
+    st.integers(0, 10**6),
+    st.lists(st.text(max_size=20).map(_clean), min_size=1, max_size=6),
+    st.text(max_size=60).map(_clean),
+)
+
+BASE = Paper(
+    id="2602.23229",
+    title="Large Multimodal Models as General In-Context Classifiers",
+    listed=dt.date(2026, 3, 6),
+    authors=["Marco Garosi", "Elisa Ricci"],
+    abstract="Which multimodal model should we use for classification?",
+    upvotes=10,
+    ai_keywords=["in-context learning"],
+    fetched=dt.date(2026, 3, 7),
+)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    human=annotation_part(),
+    notes=body,
+    inside=st.integers(0, 3),
+    fetches=st.lists(fetch_data, min_size=1, max_size=4),
+)
+def test_fetch_keeps_annotation_and_notes_byte_for_byte(human, notes, inside, fetches):
+    machine = render(BASE).removeprefix("---\n").removesuffix("---\n")
+    # Contributors sometimes put the block between machine keys rather than at the end.
+    lines = machine.splitlines(keepends=True)
+    cut = len(lines) - inside
+    front = "".join(lines[:cut]) + human + "".join(lines[cut:])
+    text = f"---\n{front}---\n{notes}"
+    try:
+        before = load_front(front, "generated")
+    except ValueError:
+        assume(False)
+    assume(isinstance(before.get("annotation"), dict))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path = root / "2026" / "03" / "06" / "2602.23229.md"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(text.encode("utf-8"))
+        for day, (upvotes, keywords, title) in enumerate(fetches, start=8):
+            fresh = BASE.replace(
+                upvotes=upvotes, ai_keywords=keywords, title=title, fetched=dt.date(2026, 3, day)
+            )
+            outcome, written = upsert(root, fresh, index_ids(root).get(BASE.id))
+            assert written == path
+
+            after = path.read_bytes().decode("utf-8")
+            assert after.endswith(human + "---\n" + notes)
+            parts = split(after, path)
+            assert parts.body == notes
+            data = load_front(parts.front, path)
+            for key in ("annotation", "again", "x-review"):
+                assert data.get(key) == before.get(key)
+            assert (data["title"], data["upvotes"]) == (title, upvotes)
+            assert data.get("ai_keywords", []) == keywords
+            assert outcome in (Outcome.UPDATED, Outcome.UNCHANGED)
+
+        again, _ = upsert(root, fresh, path)
+        assert again is Outcome.UNCHANGED
+
+
+def _item(paper_id: str, title: str, upvotes: int) -> dict:
+    return {
+        "paper": {
+            "id": paper_id,
+            "title": title,
+            "upvotes": upvotes,
+            "submittedOnDailyAt": "2026-03-06T10:00:00.000Z",
+        }
+    }
+
+
+def test_paper_gone_from_the_api_keeps_its_file_and_annotation(tmp_path):
+    """Nothing in the store deletes: a day re-fetched without a paper leaves its file alone."""
+    today = dt.date(2026, 3, 7)
+    first = tmp_path / "day1.json"
+    first.write_text(
+        json.dumps([_item("2602.23229", "Kept", 3), _item("2602.23230", "Other", 1)]),
+        encoding="utf-8",
+    )
+    papers = tmp_path / "papers"
+    import_file(first, papers, today=today)
+    kept = papers / "2026" / "03" / "06" / "2602.23229.md"
+    text = kept.read_text(encoding="utf-8")
+    block = "annotation:\n  tldr: Still here.\n---\n# Notes\n"
+    annotated = "---\n" + split(text, kept).front + block
+    kept.write_text(annotated, encoding="utf-8")
+
+    second = tmp_path / "day2.json"
+    second.write_text(json.dumps([_item("2602.23230", "Other, renamed", 9)]), encoding="utf-8")
+    report = import_file(second, papers, today=today + dt.timedelta(days=1))
+
+    assert report.counts[Outcome.UPDATED] == 1
+    assert kept.read_text(encoding="utf-8") == annotated
+    paper = read_paper(kept)
+    assert paper.tldr == "Still here." and paper.notes == "# Notes\n"
+    assert sorted(index_ids(papers)) == ["2602.23229", "2602.23230"]
+
+
+def test_paper_with_only_scalar_fields_gets_block_front_matter(tmp_path):
+    """A flow mapping `{id: ..., title: ...}` would leave no place for an annotation block."""
+    bare = Paper(id="2602.23231", title="Bare", listed=dt.date(2026, 3, 6), upvotes=1)
+    _, path = upsert(tmp_path, bare)
+    front = split(path.read_text(encoding="utf-8"), path).front
+    assert front.startswith("id: '2602.23231'\ntitle: Bare\n")
+
+    path.write_text(f"---\n{front}annotation:\n  tldr: Short.\n---\nnotes\n", encoding="utf-8")
+    upsert(tmp_path, bare.replace(upvotes=2), path)
+    paper = read_paper(path)
+    assert (paper.upvotes, paper.tldr, paper.notes) == (2, "Short.", "notes\n")
+
+
+def test_old_flow_style_file_is_rewritten_as_block(tmp_path):
+    path = tmp_path / "2026" / "03" / "06" / "2602.23231.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\n{id: '2602.23231', title: Bare, listed: 2026-03-06}\n---\n", "utf-8")
+    outcome, _ = upsert(tmp_path, Paper(id="2602.23231", title="Bare", listed=dt.date(2026, 3, 6)))
+    assert outcome is Outcome.UPDATED
+    assert path.read_text(encoding="utf-8").startswith("---\nid: '2602.23231'\ntitle: Bare\n")
+
+
+def test_alias_to_a_machine_anchor_refuses_the_rewrite(tmp_path):
+    """Re-emitting machine fields drops their anchors; the file must not be left broken."""
+    path = tmp_path / "2026" / "03" / "06" / "2602.23229.md"
+    path.parent.mkdir(parents=True)
+    machine = render(BASE).replace("title: ", "title: &t ", 1).removesuffix("---\n")
+    text = machine + "annotation:\n  tldr: *t\n---\n"
+    path.write_text(text, encoding="utf-8")
+    assert read_paper(path).tldr == BASE.title
+    with pytest.raises(PaperFileError, match="not rewriting"):
+        upsert(tmp_path, BASE.replace(title="A new title"), path)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_odd_but_valid_yaml_values_do_not_block_a_fetch(tmp_path):
+    path = tmp_path / "2026" / "03" / "06" / "2602.23229.md"
+    path.parent.mkdir(parents=True)
+    human = "annotation:\n  score: .nan\n  when: 2026-03-09 10:00:00\n  raw: !!binary aGk=\n"
+    path.write_text(render(BASE, human, "n\n"), encoding="utf-8")
+    outcome, _ = upsert(tmp_path, BASE.replace(upvotes=99), path)
+    assert outcome is Outcome.UPDATED
+    assert path.read_text(encoding="utf-8").endswith(human + "---\nn\n")
