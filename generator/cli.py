@@ -158,8 +158,10 @@ def fetch(
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
     if report.failed:
+        days = sorted(report.failed)
+        reasons = "".join(f"\n  {d}: {report.failed[d]}" for d in days)
         raise click.ClickException(
-            "failed days: " + ", ".join(d.isoformat() for d in sorted(report.failed))
+            "failed days: " + ", ".join(d.isoformat() for d in days) + reasons
         )
 
 

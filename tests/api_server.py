@@ -63,6 +63,9 @@ class ApiServer:
     faults: Faults | None = None
     delay: float = 0.0  # seconds added to every answer (to make a run last)
     slow_seconds: float = 0.5  # how long a "slow" fault waits: set it past the client timeout
+    day_delay: dict[str, float] = field(default_factory=dict)  # per-day extra delay
+    # which of the rate-limit headers a 429 carries
+    limit_headers: tuple[str, ...] = ("RateLimit", "RateLimit-Policy", "Retry-After")
     hits: list[Hit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -84,7 +87,7 @@ class ApiServer:
         httpd.server_activate()
         httpd.handle_error = lambda request, address: None  # faults break sockets on purpose
         self._httpd = httpd
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
         self._t0 = time.monotonic()
         return self
 
@@ -133,7 +136,7 @@ class ApiServer:
                 if used > self.budget.calls:
                     reset = (index + 1) * self.budget.window - (now - self._t0)
                     seconds = max(1, math.ceil(reset))
-                    return "429", {
+                    headers = {
                         "RateLimit": f'"api";r=0;t={seconds}',
                         "RateLimit-Policy": (
                             f'"fixed window";"api";q={self.budget.calls};'
@@ -141,6 +144,7 @@ class ApiServer:
                         ),
                         "Retry-After": str(seconds),
                     }
+                    return "429", {k: v for k, v in headers.items() if k in self.limit_headers}
             if date in self.broken:
                 return self.broken[date], {}
             faults = self.faults
@@ -192,8 +196,9 @@ def _make_handler(server: ApiServer) -> type[BaseHTTPRequestHandler]:
             action, headers = server._decide(self.path, date)
             status = 200 if action == "ok" else int(action) if action.isdigit() else action
             server._record(Hit(arrived, date, page, status))
-            if server.delay:
-                time.sleep(server.delay)
+            delay = server.delay + server.day_delay.get(date or "", 0.0)
+            if delay:
+                time.sleep(delay)
             body = server._page(date, limit, page)
             try:
                 getattr(self, f"_answer_{action}")(body, headers)
