@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # The newest days are fetched again on every run: their upvotes and comments still move.
 RECENT_DAYS = 3
+# Saving the status file after every day would cost a sync per day in a long backfill;
+# a day written but not yet recorded is merely fetched again after a crash.
+STATUS_SAVE_INTERVAL = 1.0  # seconds
 # fsutil.write_atomic's temp files: ".<name>.<random>.tmp"
 _TEMP_FILE = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
 
@@ -125,6 +129,7 @@ def fetch_range(
                 )
             )
             bar = stack.enter_context(_progress_bar(len(days), progress))
+            stack.callback(writer.flush)
             results = stack.enter_context(closing(_fetch_days(client, days, concurrency)))
             for day, outcome in results:
                 writer.write_day(day, outcome)
@@ -174,6 +179,8 @@ class _DayWriter:
         self.today = today
         # Built once: later days see the papers that earlier days of this run wrote.
         self.index: dict[str, Path] = index_ids(paths.papers)
+        self._unsaved = False
+        self._saved_at = time.monotonic()
 
     def write_day(self, day: dt.date, outcome: list[Any] | FetchError) -> None:
         if isinstance(outcome, FetchError):
@@ -219,7 +226,16 @@ class _DayWriter:
 
     def _record(self, status: DayStatus) -> None:
         self.statuses[status.day] = status
-        save_status(self.paths, self.statuses)
+        self._unsaved = True
+        if time.monotonic() - self._saved_at >= STATUS_SAVE_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save the status file if a day was recorded since the last save."""
+        if self._unsaved:
+            save_status(self.paths, self.statuses)
+            self._unsaved = False
+            self._saved_at = time.monotonic()
 
 
 def remove_stale_temp_files(root: Path) -> int:
