@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
@@ -150,8 +151,12 @@ def _fetch_days(
     """
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch")
     try:
-        futures: list[Future[list[Any]]] = [pool.submit(client.fetch_day, d) for d in days]
-        for day, future in zip(days, futures, strict=True):
+        # Popped as they are yielded, so a long backfill does not keep every day in memory.
+        pending: deque[tuple[dt.date, Future[list[Any]]]] = deque(
+            (day, pool.submit(client.fetch_day, day)) for day in days
+        )
+        while pending:
+            day, future = pending.popleft()
             try:
                 yield day, future.result()
             except FetchError as exc:
@@ -204,7 +209,8 @@ class _DayWriter:
             try:
                 result, path = upsert(self.paths.papers, paper, self.index.get(paper.id))
             except PaperFileError as exc:
-                problems.append(f"cannot update {paper.id}: {exc}")
+                # A file a human broke is left alone, and the day stays failed until fixed.
+                problems.append(f"not updating {self._relative(exc.path)}: {exc.message}")
                 continue
             self.index.setdefault(paper.id, path)
             self.report.counts[result] += 1
@@ -216,6 +222,13 @@ class _DayWriter:
         if state is DayState.EMPTY:
             self.report.empty.append(day)
         self._record(DayStatus(day, state, self.today, papers=len(papers), skipped=skipped))
+
+    def _relative(self, path: Path) -> str:
+        """Paths in the committed status file are relative, the same on every machine."""
+        try:
+            return path.relative_to(self.paths.root).as_posix()
+        except ValueError:
+            return path.as_posix()
 
     def _fail(self, day: dt.date, message: str) -> None:
         log.error("%s: fetch failed: %s", day, message)

@@ -291,6 +291,28 @@ def _without(front_text: str, keys: set[str]) -> list[str]:
     return [line for line in front_text.splitlines() if line.split(":")[0] not in keys]
 
 
+def test_a_paper_file_a_human_broke_is_left_alone_and_fails_its_day(archive, api):
+    server = api(days={D1.isoformat(): items_for(D1, 3)})
+    run(archive, server, D1, D1)
+    broken = archive.papers / f"{D1:%Y/%m/%d}" / f"{D1:%y%m}.20002.md"
+    text = (
+        broken.read_text(encoding="utf-8")
+        .replace("annotation", "x")
+        .replace("title:", "title: [unclosed")
+    )
+    broken.write_text(text, encoding="utf-8")
+    for item in server.days[D1.isoformat()]:
+        item["paper"]["upvotes"] = 500
+    report = run(archive, server, D1, D1, refresh=True)
+    assert broken.read_text(encoding="utf-8") == text
+    rel = broken.relative_to(archive.root).as_posix()
+    assert report.failed[D1].startswith(f"not updating {rel}:")
+    assert "broken YAML" in report.failed[D1]
+    others = [p for p in (archive.papers / f"{D1:%Y/%m/%d}").glob("*.md") if p != broken]
+    assert [read_paper(p).upvotes for p in others] == [500, 500]
+    assert load_status(archive)[D1].state is DayState.FAILED
+
+
 def test_a_paper_listed_on_two_days_stays_in_its_first_listing(archive, api):
     twice = make_item("2603.11111", D1, 1)
     del twice["paper"]["submittedOnDailyAt"]  # filed under whichever day lists it
