@@ -149,7 +149,7 @@ class DailyPapersClient:
         self._heed_rate_limit(response)
         status = response.status_code
         if status == 429 or status >= 500:
-            hint = parse_rate_limit(response.headers).wait_hint()
+            hint = self._longest_wait(parse_rate_limit(response.headers).wait_hint())
             raise _Transient(f"HTTP {status} {response.reason_phrase}".rstrip(), hint)
         if status != 200:
             raise FetchError(f"HTTP {status} {response.reason_phrase}".rstrip())
@@ -166,10 +166,18 @@ class DailyPapersClient:
         info = parse_rate_limit(response.headers)
         if info.quota is not None and info.window is not None:
             self.budget.tighten(info.quota, info.window)
-        hint = info.wait_hint()
+        hint = self._longest_wait(info.wait_hint())
         if hint is not None and (response.status_code == 429 or info.remaining == 0):
             log.info("rate limited: sending nothing for %.1f s", hint)
             self.budget.pause(hint)
+
+    def _longest_wait(self, hint: float | None) -> float | None:
+        """A server hint, capped at one budget window: a ``Retry-After`` of a day would
+        otherwise hang a scheduled run until its job timeout; past the cap the remaining
+        retries fail the day instead."""
+        if hint is None:
+            return None
+        return min(hint, max(self.budget.window, self.settings.backoff_max))
 
     def _sleep(self, seconds: float) -> None:
         if self._closing.wait(seconds):
