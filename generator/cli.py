@@ -124,18 +124,20 @@ def fetch(
     (their upvotes still change); failed days are retried. Exits non-zero naming the days
     that failed after all retries; every other day is still written.
     """
+    from generator.store.lock import LockedError, archive_lock
+
     if from_file is not None:
         from generator.importer import ImportFileError, import_file
 
         try:
-            report = import_file(from_file, paths.papers, today=_today())
-        except ImportFileError as exc:
+            with archive_lock(paths.root):
+                report = import_file(from_file, paths.papers, today=_today())
+        except (ImportFileError, LockedError) as exc:
             raise click.ClickException(str(exc)) from None
         counts = ", ".join(f"{n} {o.value}" for o, n in report.counts.items())
         click.echo(f"imported {from_file}: {counts}, {len(report.skipped)} skipped")
         return
     from generator.fetch import fetch_range
-    from generator.store.lock import LockedError
     from generator.store.status import StatusError
 
     first, last = _day_range(on, since, until, days)
@@ -158,10 +160,10 @@ def fetch(
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
     if report.failed:
-        days = sorted(report.failed)
-        reasons = "".join(f"\n  {d}: {report.failed[d]}" for d in days)
+        failed = sorted(report.failed)
+        reasons = "".join(f"\n  {d}: {report.failed[d]}" for d in failed)
         raise click.ClickException(
-            "failed days: " + ", ".join(d.isoformat() for d in days) + reasons
+            "failed days: " + ", ".join(d.isoformat() for d in failed) + reasons
         )
 
 

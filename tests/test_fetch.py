@@ -384,6 +384,13 @@ def test_a_second_run_fails_fast_while_the_lock_is_held(archive, api):
         )
         assert result.exit_code == 1
         assert "another paper-archive run" in result.output
+        dump = archive.root / "items.json"
+        dump.write_text(json.dumps(items_for(D1, 1)), encoding="utf-8")
+        result = CliRunner().invoke(
+            cli, ["--root", str(archive.root), "fetch", "--from-file", str(dump)]
+        )
+        assert result.exit_code == 1 and "another paper-archive run" in result.output
+        assert not archive.papers.exists()
     finally:
         holder.kill()
         holder.wait()
