@@ -21,6 +21,7 @@ from fetch_helpers import FAST, tree
 
 from generator.config import Paths
 from generator.fetch import fetch_range
+from generator.sources.daily_papers import DailyPapersClient
 from generator.sources.ratelimit import RateLimitInfo, parse_rate_limit, parse_retry_after
 from generator.store.status import DayState, load_status
 
@@ -240,3 +241,17 @@ def test_sigkill_at_random_moments_then_rerun_gives_the_uninterrupted_result(tmp
 
 def _papers_in(root: Path) -> int:
     return sum(1 for _ in (root / "papers").rglob("*.md"))
+
+
+def test_the_http_layer_can_be_swapped_and_is_not_closed_by_the_client(api):
+    day = YEAR_START
+    server = api(days={f"{day}": [make_item("2501.00001", day, 1)]})
+    seen = []
+    http = httpx.Client(event_hooks={"request": [lambda request: seen.append(request.url)]})
+    with http:
+        with DailyPapersClient(server.url, FAST, client=http) as client:
+            items = client.fetch_day(day)
+        assert not http.is_closed
+    assert [item["paper"]["id"] for item in items] == ["2501.00001"]
+    assert [url.params["date"] for url in seen] == [f"{day}"]
+    assert client.requests_sent == 1
