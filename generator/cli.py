@@ -17,6 +17,7 @@ from generator.sources.arxiv import (
     MIN_INTERVAL,
     arxiv_api_base,
 )
+from generator.sources.client_settings import ClientSettings
 
 
 def _today() -> dt.date:
@@ -62,27 +63,114 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     help="Import API-shaped items from a JSON file instead.",
 )
 @click.option("--api", help=f"Daily Papers API base URL (env {API_ENV}).")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch days the status file records as complete too (default: only the last 3).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Days downloaded at once.",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    default=ClientSettings.budget_calls,
+    show_default=True,
+    help="At most this many API calls per --budget-window (retries included).",
+)
+@click.option(
+    "--budget-window",
+    type=click.FloatRange(min=0, min_open=True),
+    default=ClientSettings.budget_window,
+    show_default=True,
+    help="Length of the request-budget window in seconds.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=ClientSettings.timeout,
+    show_default=True,
+    help="Seconds to wait to connect and for each read before an attempt fails.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=ClientSettings.retries,
+    show_default=True,
+    help="Further attempts per page after a network error, timeout, 5xx or 429.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: only when stderr is a terminal).",
+)
 @click.pass_obj
-def fetch(paths: Paths, on, since, until, days, from_file, api) -> None:
-    """Fetch Daily Papers days (or import a JSON dump) into papers/."""
+def fetch(
+    paths: Paths,
+    on,
+    since,
+    until,
+    days,
+    from_file,
+    api,
+    refresh,
+    concurrency,
+    budget,
+    budget_window,
+    timeout,
+    retries,
+    progress,
+) -> None:
+    """Fetch Daily Papers days (or import a JSON dump) into papers/.
+
+    Days already recorded complete in papers/status.json are skipped, except the last 3
+    (their upvotes still change); failed days are retried. Exits non-zero naming the days
+    that failed after all retries; every other day is still written.
+    """
+    from generator.store.lock import LockedError, archive_lock
+
     if from_file is not None:
         from generator.importer import ImportFileError, import_file
 
         try:
-            report = import_file(from_file, paths.papers, today=_today())
-        except ImportFileError as exc:
+            with archive_lock(paths.root):
+                report = import_file(from_file, paths.papers, today=_today())
+        except (ImportFileError, LockedError) as exc:
             raise click.ClickException(str(exc)) from None
         counts = ", ".join(f"{n} {o.value}" for o, n in report.counts.items())
         click.echo(f"imported {from_file}: {counts}, {len(report.skipped)} skipped")
         return
     from generator.fetch import fetch_range
+    from generator.store.status import StatusError
 
     first, last = _day_range(on, since, until, days)
-    report = fetch_range(paths, first, last, api_base=api_base(api), today=_today())
+    settings = ClientSettings(
+        timeout=timeout, retries=retries, budget_calls=budget, budget_window=budget_window
+    )
+    try:
+        report = fetch_range(
+            paths,
+            first,
+            last,
+            api_base=api_base(api),
+            today=_today(),
+            settings=settings,
+            concurrency=concurrency,
+            refresh=refresh,
+            progress=progress,
+        )
+    except (LockedError, StatusError) as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
     if report.failed:
+        failed = sorted(report.failed)
+        reasons = "".join(f"\n  {d}: {report.failed[d]}" for d in failed)
         raise click.ClickException(
-            "failed days: " + ", ".join(d.isoformat() for d in sorted(report.failed))
+            "failed days: " + ", ".join(d.isoformat() for d in failed) + reasons
         )
 
 

@@ -1,0 +1,32 @@
+"""Shared fixtures: a real Daily Papers API server on 127.0.0.1 and a scratch archive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_server import ApiServer
+
+from generator.config import Paths
+
+
+@pytest.fixture
+def api() -> Iterator[Callable[..., ApiServer]]:
+    """``api(days=..., broken=..., ...)`` starts a server; every one stops at the end."""
+    started: list[ApiServer] = []
+
+    def start(**options: Any) -> ApiServer:
+        server = ApiServer(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Paths:
+    return Paths(tmp_path / "repo")
