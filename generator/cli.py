@@ -108,6 +108,14 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     default=None,
     help="Show a progress bar on stderr (default: only when stderr is a terminal).",
 )
+@click.option(
+    "--enrich/--no-enrich",
+    default=True,
+    show_default=True,
+    help="Then add arXiv metadata to new papers and re-check recent ones (as `enrich` does);"
+    " a failed lookup never fails the fetch.",
+)
+@click.option("--arxiv-api", help=f"arXiv API base URL for --enrich (env {ARXIV_API_ENV}).")
 @click.pass_obj
 def fetch(
     paths: Paths,
@@ -124,6 +132,8 @@ def fetch(
     timeout,
     retries,
     progress,
+    enrich,
+    arxiv_api,
 ) -> None:
     """Fetch Daily Papers days (or import a JSON dump) into papers/.
 
@@ -166,12 +176,29 @@ def fetch(
     except (LockedError, StatusError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
+    if enrich:
+        _enrich_after_fetch(paths, arxiv_api)
     if report.failed:
         failed = sorted(report.failed)
         reasons = "".join(f"\n  {d}: {report.failed[d]}" for d in failed)
         raise click.ClickException(
             "failed days: " + ", ".join(d.isoformat() for d in failed) + reasons
         )
+
+
+def _enrich_after_fetch(paths: Paths, arxiv_api: str | None) -> None:
+    """arXiv lookups follow every fetch, but their failures only warn: the next run retries."""
+    from generator.enrich import enrich_archive
+    from generator.store.lock import LockedError
+
+    try:
+        report = enrich_archive(paths, api_base=arxiv_api_base(arxiv_api), today=_today())
+    except LockedError as exc:
+        click.echo(f"arXiv enrichment skipped: {exc}", err=True)
+        return
+    click.echo(report.summary())
+    if report.failed:
+        click.echo("warning: some arXiv lookups failed; the next run retries them", err=True)
 
 
 def _day_range(on, since, until, days) -> tuple[dt.date, dt.date]:
@@ -262,15 +289,19 @@ def enrich(paths: Paths, api, limit, interval, recheck_days) -> None:
     then exits 1 after storing everything that did succeed.
     """
     from generator.enrich import enrich_archive
+    from generator.store.lock import LockedError
 
-    report = enrich_archive(
-        paths,
-        api_base=arxiv_api_base(api),
-        today=_today(),
-        limit=limit,
-        recheck_days=recheck_days,
-        interval=interval,
-    )
+    try:
+        report = enrich_archive(
+            paths,
+            api_base=arxiv_api_base(api),
+            today=_today(),
+            limit=limit,
+            recheck_days=recheck_days,
+            interval=interval,
+        )
+    except LockedError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
     if report.failed:
         raise click.ClickException("some papers were not enriched; the next run retries them")

@@ -25,6 +25,7 @@ from generator.config import Paths
 from generator.model import Paper
 from generator.sources.arxiv import MIN_INTERVAL, ArxivClient, ArxivRecord, BatchFailure
 from generator.store.archive import load_archive, update_machine_fields
+from generator.store.lock import archive_lock
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,23 @@ def enrich_archive(
     interval: float = MIN_INTERVAL,
     timeout: float = 30.0,
 ) -> EnrichReport:
-    """Look papers up on arXiv and store what it says; never raises for network trouble."""
+    """Look papers up on arXiv and store what it says; never raises for network trouble.
+
+    Holds the archive lock throughout, so a fetch cannot interleave with its writes.
+    """
+    with archive_lock(paths.root):
+        return _enrich(paths, api_base, today, limit, recheck_days, interval, timeout)
+
+
+def _enrich(
+    paths: Paths,
+    api_base: str,
+    today: dt.date,
+    limit: int | None,
+    recheck_days: int,
+    interval: float,
+    timeout: float,
+) -> EnrichReport:
     loaded = load_archive(paths.papers)
     chosen = select_papers(loaded.papers, today=today, recheck_days=recheck_days)
     if limit is not None:

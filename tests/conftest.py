@@ -12,6 +12,13 @@ from api_server import ApiServer
 from generator.config import Paths
 
 
+@pytest.fixture(autouse=True)
+def no_internet_apis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any API call a test forgets to point at its local server hits a closed local port."""
+    monkeypatch.setenv("PAPER_ARCHIVE_API", "http://127.0.0.1:9/api")
+    monkeypatch.setenv("PAPER_ARCHIVE_ARXIV_API", "http://127.0.0.1:9/api")
+
+
 @pytest.fixture
 def api() -> Iterator[Callable[..., ApiServer]]:
     """``api(days=..., broken=..., ...)`` starts a server; every one stops at the end."""

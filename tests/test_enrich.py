@@ -417,3 +417,32 @@ def test_a_later_fetch_keeps_the_arxiv_fields(tmp_path: Path, arxiv: FakeArxiv) 
     assert (paper.version, paper.primary_category, paper.enriched) == (3, "cs.CV", TODAY)
     parts = split(path.read_text(encoding="utf-8"), path)
     assert human_regions(parts.front, path) == HUMAN and parts.body == NOTES
+
+
+def test_fetch_enriches_what_it_fetched_and_never_fails_for_arxiv(tmp_path, api, arxiv):
+    from test_fetch import items_for
+
+    day = dt.date(2026, 3, 6)
+    items = items_for(day, 2)
+    server = api(days={day.isoformat(): items})
+    known, unknown = (item["paper"]["id"] for item in items)
+    arxiv.entries[known] = arxiv_data()
+    result = CliRunner().invoke(
+        cli,
+        ["--root", str(tmp_path), "fetch", "--date", f"{day}", "--api", server.url]
+        + ["--arxiv-api", arxiv.base, "--no-progress"],
+    )
+    assert result.exit_code == 0, result.output
+    assert [set(r.ids) for r in arxiv.requests] == [{known, unknown}]
+    enriched = read_paper(paper_path(tmp_path / "papers", known, day))
+    assert enriched.version == 3 and enriched.primary_category == "cs.CV"
+    assert read_paper(paper_path(tmp_path / "papers", unknown, day)).enriched is None
+
+    # arXiv down: the fetch still succeeds, and says the lookups will be retried.
+    result = CliRunner().invoke(
+        cli,
+        ["--root", str(tmp_path), "fetch", "--date", f"{day}", "--api", server.url]
+        + ["--arxiv-api", "http://127.0.0.1:9/api", "--no-progress", "--refresh"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "next run retries" in result.output

@@ -83,7 +83,7 @@ def test_a_500_fails_that_day_only_and_the_cli_exits_non_zero(archive, api):
     result = CliRunner().invoke(
         cli,
         ["--root", str(archive.root), "fetch", "--since", f"{D1}", "--until", f"{D3}"]
-        + ["--api", server.url, "--retries", "1", "--timeout", "1", "--no-progress"],
+        + ["--api", server.url, "--retries", "1", "--timeout", "1", "--no-progress", "--no-enrich"],
     )
     assert result.exit_code != 0
     assert f"failed days: {D2}" in result.output
@@ -101,7 +101,7 @@ def test_a_500_fails_that_day_only_and_the_cli_exits_non_zero(archive, api):
     result = CliRunner().invoke(
         cli,
         ["--root", str(archive.root), "fetch", "--since", f"{D1}", "--until", f"{D3}"]
-        + ["--api", server.url, "--no-progress"],
+        + ["--api", server.url, "--no-progress", "--no-enrich"],
     )
     assert result.exit_code == 0, result.output
     assert {h.date for h in server.hits} == {D2.isoformat()}
@@ -380,7 +380,9 @@ def test_a_second_run_fails_fast_while_the_lock_is_held(archive, api):
             run(archive, server, D1, D1)
         assert server.hits == [] and not archive.papers.exists()
         result = CliRunner().invoke(
-            cli, ["--root", str(archive.root), "fetch", "--date", f"{D1}", "--api", server.url]
+            cli,
+            ["--root", str(archive.root), "fetch", "--date", f"{D1}", "--api", server.url]
+            + ["--no-enrich"],
         )
         assert result.exit_code == 1
         assert "another paper-archive run" in result.output
@@ -439,7 +441,7 @@ def test_cli_fetch_default_is_the_last_three_days(tmp_path, api):
     server = api(days=days)
     env = {**os.environ, "PAPER_ARCHIVE_API": server.url}
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "--root", str(tmp_path), "fetch"],
+        [sys.executable, "-m", "generator", "--root", str(tmp_path), "fetch", "--no-enrich"],
         env=env,
         capture_output=True,
         text=True,

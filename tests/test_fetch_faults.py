@@ -198,6 +198,7 @@ def _cli(root: Path, server: ApiServer, first: dt.date, last: dt.date) -> list[s
         server.url,
         "--concurrency",
         "2",
+        "--no-enrich",
         "--timeout",
         "5",
         "--no-progress",
