@@ -22,6 +22,7 @@ from generator.site.outputs import OutputError, site_files
 from generator.site.pages import SiteConfig
 from generator.site.structure import Archive
 from generator.store.archive import load_archive
+from generator.store.status import StatusError, load_status
 from generator.topics import Taxonomy, TopicsError
 
 # Everything under these docs/ folders, and these docs/ files, is generated (and gitignored).
@@ -95,14 +96,14 @@ def generate(paths: Paths) -> BuildReport:
     started = time.perf_counter()
     wanted: set[Path] = set()
     try:
-        for rel, text in site_files(archive, config):
+        for rel, text in site_files(archive, config, load_status(paths)):
             target = paths.docs / rel
             wanted.add(target)
             if write_if_changed(target, text):
                 report.written += 1
             else:
                 report.unchanged += 1
-    except OutputError as exc:
+    except (OutputError, StatusError) as exc:
         raise BuildError(str(exc)) from None
     report.removed = _prune(paths.docs, wanted)
     report.timings["generate"] = time.perf_counter() - started

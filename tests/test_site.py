@@ -408,3 +408,46 @@ def test_new_arxiv_version_and_venue_show_without_relisting(tmp_path):
         if "Versioned" in p.read_text()
     }
     assert shown == {"days/2026/03/06", "days/2026/03"}
+
+
+def test_status_page_tells_empty_days_from_failed_ones(tmp_path):
+    from generator.store.status import DayState, DayStatus, save_status
+
+    root = make_root(tmp_path)
+    write_paper(root, paper("2603.00030", "2026-03-06"))
+    run = dt.date(2026, 3, 10)
+    save_status(
+        root,
+        {
+            dt.date(2026, 3, 6): DayStatus(dt.date(2026, 3, 6), DayState.COMPLETE, run, papers=1),
+            dt.date(2026, 3, 7): DayStatus(dt.date(2026, 3, 7), DayState.EMPTY, run),
+            dt.date(2026, 3, 9): DayStatus(
+                dt.date(2026, 3, 9), DayState.FAILED, run, error="HTTP 500 <b>bad</b>"
+            ),
+        },
+    )
+    build_site(root)
+    doc = page(root.site, "status")
+    counts = doc.find(class_="pa-counts").get_text()
+    assert "Last update 2026-03-10" in counts and "1 failed" in counts
+    rows = [[td.get_text() for td in tr.find_all("td")][:3] for tr in doc.select("tbody tr")]
+    assert rows == [
+        ["2026-03-09", "failed", "0"],
+        ["2026-03-07", "no papers", "0"],
+        ["2026-03-06", "papers", "1"],
+    ]
+    assert (
+        doc.find("h2", string="Failed days")
+        .find_next("li")
+        .get_text()
+        .startswith("2026-03-09: HTTP 500 <b>bad</b>")
+    )
+    assert doc.find("h2", string="Never fetched").find_next("p").get_text() == "2026-03-08"
+
+
+def test_unreadable_status_file_fails_the_build_by_name(tmp_path):
+    root = make_root(tmp_path)
+    write_paper(root, paper("2603.00031", "2026-03-06"))
+    (root.papers / "status.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(BuildError, match="status.json"):
+        generate(root)

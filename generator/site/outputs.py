@@ -7,23 +7,28 @@ file once and only when its content changed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from generator.site import bibtex, export, feeds
 from generator.site.pages import PageRenderer, SiteConfig
 from generator.site.structure import Archive
+from generator.store.status import DayStatus
 
 
 class OutputError(ValueError):
     """Something in the archive cannot be published; the message names the paper."""
 
 
-def site_files(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, str]]:
+def site_files(
+    archive: Archive, config: SiteConfig, statuses: dict[dt.date, DayStatus]
+) -> Iterator[tuple[str, str]]:
     """Every generated file as (path under docs/, text), pages first."""
     data = _open_data(archive, config)  # first: it is the step that can refuse a paper
     keys = bibtex.citation_keys(archive.papers)
     renderer = PageRenderer(archive, config, keys)
     yield from renderer.pages()
+    yield "status/index.md", renderer.status_page(statuses)
     yield from _feeds(archive, config, renderer)
     yield from _bibliographies(archive, keys)
     yield from data

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from generator.model import Paper
 from generator.site import bibtex, markup
 from generator.site.structure import Archive, tags_of
+from generator.store.status import DayState, DayStatus
 
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
 HOME_LATEST_LIMIT = 30
@@ -326,6 +327,32 @@ class PageRenderer:
                     "tag.md.j2", f"tags/{tag}/", tag=tag, papers=papers, feed=f"tags/{tag}/feed.xml"
                 ),
             )
+
+    def status_page(self, statuses: dict[dt.date, DayStatus], *, recent: int = 90) -> str:
+        """Lets readers tell a day without a Daily Papers batch from a fetch that failed."""
+        context: dict[str, object] = {"rows": []}
+        if statuses:
+            days = sorted(statuses)
+            first, last = days[0], days[-1]
+            span = (last - first).days + 1
+            known = set(days)
+            counts = {state.value: 0 for state in DayState}
+            for status in statuses.values():
+                counts[status.state.value] += 1
+            context = {
+                "rows": [statuses[d] for d in reversed(days[-recent:])],
+                "first": first,
+                "last": last,
+                "last_update": max(s.fetched for s in statuses.values()),
+                "counts": counts,
+                "failed": [s for d, s in sorted(statuses.items()) if s.state is DayState.FAILED],
+                "gaps": [
+                    first + dt.timedelta(days=n)
+                    for n in range(span)
+                    if first + dt.timedelta(days=n) not in known
+                ],
+            }
+        return self.render("status.md.j2", "status/", **context)
 
     def home(self) -> str:
         root = self.archive
