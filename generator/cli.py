@@ -153,6 +153,8 @@ def fetch(
             raise click.ClickException(str(exc)) from None
         counts = ", ".join(f"{n} {o.value}" for o, n in report.counts.items())
         click.echo(f"imported {from_file}: {counts}, {len(report.skipped)} skipped")
+        if report.failed:
+            raise click.ClickException(f"{len(report.failed)} paper file(s) could not be updated")
         return
     from generator.fetch import fetch_range
     from generator.store.status import StatusError

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.sources.items import ItemError, parse_item
 from generator.store.archive import Outcome, index_ids, upsert
+from generator.store.paperfile import PaperFileError
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ class ImportFileError(ValueError):
 class ImportReport:
     counts: dict[Outcome, int] = field(default_factory=lambda: {o: 0 for o in Outcome})
     skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
 
 def import_file(source: Path, root: Path, *, today: dt.date) -> ImportReport:
@@ -48,7 +50,14 @@ def import_file(source: Path, root: Path, *, today: dt.date) -> ImportReport:
             log.warning(message)
             report.skipped.append(message)
             continue
-        outcome, path = upsert(root, paper, known.get(paper.id))
+        try:
+            outcome, path = upsert(root, paper, known.get(paper.id))
+        except PaperFileError as exc:
+            # A file a human broke is left alone; the rest of the import goes on.
+            message = f"{source}: item {n}: not written: {exc}"
+            log.error(message)
+            report.failed.append(message)
+            continue
         known.setdefault(paper.id, path)
         report.counts[outcome] += 1
     return report

@@ -130,3 +130,14 @@ def test_broken_topic_rules_name_the_file(tmp_path):
         Taxonomy.load(rules)
     shutil.copy(REPO / "topics.yml", rules)
     assert Taxonomy.load(rules).topics
+
+
+def test_import_leaves_a_broken_file_alone_and_goes_on(tmp_path):
+    import_file(SEED, tmp_path, today=dt.date(2026, 11, 26))
+    broken = next(iter_paper_paths(tmp_path))
+    broken.write_text(broken.read_text().replace("\n---\n", "\nannotation: [unclosed\n---\n", 1))
+    before = broken.read_bytes()
+    report = import_file(SEED, tmp_path, today=dt.date(2026, 12, 1))
+    assert len(report.failed) == 1 and str(broken) in report.failed[0]
+    assert report.counts[Outcome.UNCHANGED] == 33
+    assert broken.read_bytes() == before
