@@ -18,7 +18,7 @@ import yaml
 
 from generator.config import Paths
 from generator.fsutil import write_if_changed
-from generator.site import feeds
+from generator.site import feeds, search
 from generator.site.pages import PageRenderer, SiteConfig
 from generator.site.structure import Archive
 from generator.store.archive import load_archive
@@ -206,6 +206,12 @@ def build_site(paths: Paths, *, dirty: bool = False) -> BuildReport:
     report.timings["mkdocs"] = time.perf_counter() - started
     if result.returncode != 0:
         raise BuildError(f"mkdocs build --strict failed:\n{result.stderr.strip()}")
+    started = time.perf_counter()
+    try:
+        search.index_site(paths.site, expected_pages=report.papers)
+    except search.SearchIndexError as exc:
+        raise BuildError(str(exc)) from None
+    report.timings["search"] = time.perf_counter() - started
     return report
 
 
