@@ -260,8 +260,8 @@ class PageRenderer:
             for ym, ps in by_month.items():
                 month_url_ = f"{url}{ym[0]}-{ym[1]:02d}/"
                 yield f"{url}{ym[0]}-{ym[1]:02d}.md", self.render(
-                    "topic.md.j2", month_url_, topic=topic, papers=ps, total=len(papers),
-                    month=ym, month_links=links, feed=feed,
+                    "topic.md.j2", month_url_, topic=topic, papers=ps, total=len(ps),
+                    month=ym, month_links=None, feed=feed,
                 )
 
     def tag_pages(self) -> Iterator[tuple[str, str]]:
