@@ -164,9 +164,13 @@ class PageRenderer:
         base = "../" * url.count("/")
         return self.env.get_template(template).render(self.common, base=base, **context)
 
-    def pages(self) -> Iterator[tuple[str, str]]:
-        """Every generated page as (path relative to docs/, text). One pass per grouping."""
-        yield from self.paper_pages()
+    def pages(self, papers: bool = True) -> Iterator[tuple[str, str]]:
+        """Every generated page as (path relative to docs/, text). One pass per grouping.
+
+        ``papers=False`` leaves out the paper pages, which the build renders in parallel.
+        """
+        if papers:
+            yield from self.paper_pages()
         yield from self.day_pages()
         yield from self.topic_pages()
         yield from self.tag_pages()
@@ -175,9 +179,9 @@ class PageRenderer:
         )
         yield "index.md", self.home()
 
-    def paper_pages(self) -> Iterator[tuple[str, str]]:
+    def paper_pages(self, papers: list[Paper] | None = None) -> Iterator[tuple[str, str]]:
         root = self.archive
-        for p in root.papers:
+        for p in root.papers if papers is None else papers:
             ann = p.annotation or {}
             source = p.path.as_posix().split("/papers/", 1)[-1] if p.path else ""
             source = f"papers/{source}"
