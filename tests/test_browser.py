@@ -99,10 +99,12 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _open(browser: Browser, url: str, scheme: str) -> tuple[Page, list[str]]:
-    """A page that only talks to 127.0.0.1 and records every failed local request."""
+def _open(browser: Browser, url: str, scheme: str) -> tuple[Page, list[str], list[str]]:
+    """A page that only talks to 127.0.0.1; records failed local requests and all URLs."""
     page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     failures: list[str] = []
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
     page.route(
         re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"),
         lambda route: route.abort(),
@@ -113,7 +115,7 @@ def _open(browser: Browser, url: str, scheme: str) -> tuple[Page, list[str]]:
     )
     page.on("pageerror", lambda exc: failures.append(f"script error: {exc}"))
     page.goto(url)
-    return page, failures
+    return page, failures, requested
 
 
 def _search(page: Page, query: str) -> None:
@@ -126,6 +128,12 @@ def _search(page: Page, query: str) -> None:
 def _result_ids(page: Page) -> list[str]:
     hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.href)")
     return [re.search(r"/papers/([^/]+)/$", h).group(1) for h in hrefs]
+
+
+def _count(page: Page) -> int:
+    """The result count the UI announces (only the first page of results is shown)."""
+    message = page.locator(".pagefind-ui__message").inner_text()
+    return int(re.match(r"(\d+) results? for", message).group(1))
 
 
 def _archive(paths: Paths) -> Archive:
@@ -141,13 +149,14 @@ def test_header_search_facet_and_click_through(
     topic = archive.taxonomy.by_slug[archive.topics_of[TARGET][0]]
     in_topic = {p.id for p in archive.by_topic[topic.slug]}
 
-    page, failures = _open(browser, base_url, scheme)
+    page, failures, requested = _open(browser, base_url, scheme)
     assert page.locator("body").get_attribute("data-md-color-scheme") == (
         "slate" if scheme == "dark" else "default"
     )
     _search(page, QUERY)
     page.locator(".pagefind-ui__result-link", has_text=target.title).wait_for()
     unfiltered = _result_ids(page)
+    unfiltered_count = _count(page)
     assert TARGET in unfiltered
     assert all(
         f"{SUB_PATH}papers/" in h
@@ -163,17 +172,20 @@ def test_header_search_facet_and_click_through(
     expect(date_tag).to_contain_text(target.listed.isoformat())
     page.screenshot(path=shots / f"results-{scheme}.png")
 
-    # Facet: only the target's first topic.
+    # Facets load on demand: none of the filter index came with the query.
+    assert not [u for u in requested if u.endswith(".pf_filter")]
+    page.locator(".pa-search__facets").click()
     page.locator(".pagefind-ui__filter-name", has_text="Topic").click()
+    assert [u for u in requested if u.endswith(".pf_filter")]
     page.locator(f'.pagefind-ui__filter-checkbox[name="topic"][value="{topic.name}"]').check()
     expect(page.locator(".pagefind-ui__message")).not_to_have_text(
-        re.compile(rf"^{len(unfiltered)} result"), timeout=10_000
+        re.compile(rf"^{unfiltered_count} result"), timeout=10_000
     )
     page.wait_for_timeout(300)
     filtered = _result_ids(page)
     assert TARGET in filtered
     assert set(filtered) <= in_topic
-    assert len(filtered) < len(unfiltered)
+    assert _count(page) < unfiltered_count
     page.screenshot(path=shots / f"facet-{scheme}.png")
 
     # Click through to the paper page.
@@ -190,7 +202,7 @@ def test_header_search_facet_and_click_through(
 def test_sort_by_date_orders_newest_first(browser: Browser, base_url: str, built: Paths) -> None:
     archive = _archive(built)
     listed = {p.id: p.listed for p in archive.papers}
-    page, failures = _open(browser, f"{base_url}days/", "light")
+    page, failures, _ = _open(browser, f"{base_url}days/", "light")
     _search(page, QUERY)
     by_relevance = _result_ids(page)
     page.select_option(".pa-search__sort", "date")

@@ -8,6 +8,8 @@
   var root = new URL(box.getAttribute("data-pa-root"), window.location.href);
   var sorts = { relevance: null, date: { date: "desc" }, upvotes: { upvotes: "desc" } };
   var ui = null;
+  // Same API as pagefind/pagefind.js, but filters load only once asked for (see there).
+  var lazy = new URL("assets/pagefind-lazy/", root).pathname;
 
   var sort = document.createElement("select");
   sort.className = "pa-search__sort";
@@ -21,6 +23,13 @@
     }
   );
   box.appendChild(sort);
+
+  var facets = document.createElement("button");
+  facets.type = "button";
+  facets.className = "pa-search__facets";
+  facets.textContent = "Filters";
+  facets.title = "Filter by topic, year, organization, code, annotation";
+  box.appendChild(facets);
 
   function input() {
     return box.querySelector(".pagefind-ui__search-input");
@@ -39,7 +48,7 @@
     if (ui) ui.destroy();
     ui = new PagefindUI({
       element: "#pa-search",
-      bundlePath: new URL("pagefind/", root).pathname,
+      bundlePath: lazy,
       baseUrl: root.pathname,
       showImages: false,
       showSubResults: false,
@@ -50,19 +59,28 @@
       translations: { placeholder: "Search papers" },
     });
     var field = input();
-    if (field) field.addEventListener("input", update);
+    if (field) field.addEventListener("input", function () { update(); });
     if (term) {
       ui.triggerSearch(term);
       if (filters && Object.keys(filters).length) ui.triggerFilters(filters);
     }
-    update();
+    update(term);
   }
 
-  function update() {
+  function update(term) {
     var field = input();
-    box.classList.toggle("pa-search--active", !!(field && field.value.trim()));
+    var value = typeof term === "string" ? term : field ? field.value : "";
+    box.classList.toggle("pa-search--active", !!value.trim());
   }
 
+  facets.addEventListener("click", function () {
+    import(lazy + "pagefind.js").then(function (api) {
+      api.showFacets();
+      box.classList.add("pa-search--facets");
+      var field = input();
+      mount(field ? field.value : "", null);
+    });
+  });
   sort.addEventListener("change", function () {
     var field = input();
     mount(field ? field.value : "", checkedFilters());
