@@ -20,7 +20,9 @@ from mkdocs.exceptions import PluginError
 
 PAPER_TEMPLATE = "paper.html"
 SKIP_TEMPLATE = "pa-skip.html"  # renders nothing, so MkDocs writes nothing
-MIN_PAGES = 2_000  # below this, forking costs more than it saves
+# Below this many paper pages per worker, forking costs more than it saves. The variable
+# exists so a test can exercise the workers on the small sample archive.
+MIN_PAGES = int(os.environ.get("PAPER_ARCHIVE_PARALLEL_MIN_PAGES") or 2_000)
 
 _state: dict[str, Any] = {"nav": None, "workers": [], "mine": set()}
 
