@@ -24,7 +24,7 @@ SKIP_TEMPLATE = "pa-skip.html"  # renders nothing, so MkDocs writes nothing
 # exists so a test can exercise the workers on the small sample archive.
 MIN_PAGES = int(os.environ.get("PAPER_ARCHIVE_PARALLEL_MIN_PAGES") or 2_000)
 
-_state: dict[str, Any] = {"nav": None, "workers": [], "mine": set()}
+_state: dict[str, Any] = {"command": None, "nav": None, "workers": [], "mine": set()}
 
 
 class _QuietSkips(logging.Filter):
@@ -37,12 +37,18 @@ class _QuietSkips(logging.Filter):
         )
 
 
+def on_startup(command: str, **_: Any) -> None:
+    _state["command"] = command  # `mkdocs serve` runs server threads: never fork there
+
+
 def on_nav(nav: Any, **_: Any) -> Any:
     _state["nav"] = nav
     return nav
 
 
 def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
+    if _state["command"] not in ("build", "gh-deploy"):
+        return env
     try:
         from mkdocs.commands.build import _build_page
         from mkdocs.structure.files import InclusionLevel
