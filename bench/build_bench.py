@@ -8,9 +8,9 @@ exactly as a user would, and prints one Markdown table row: the build's own step
 total wall time, CPU time, peak RSS of the whole process tree (sampled from /proc every
 50 ms, summed over the build and its children), site size, median paper page size, and the
 bytes a one-word search transfers. The last is measured in Debian's chromium (Playwright):
-the site is served on 127.0.0.1, the query typed into the header search, and every response
-between the first keystroke and the rendered results is summed (body bytes as served, no
-HTTP compression; Pagefind's index files are already gzipped).
+the site is served on 127.0.0.1, the query typed into the header search, and the body of
+every request finished between the first keystroke and a second after the results show is
+summed (bytes as served, no HTTP compression; Pagefind's index files are already gzipped).
 """
 
 from __future__ import annotations
@@ -146,17 +146,19 @@ def query_transfer(site: Path, word: str) -> tuple[int, int]:
             page = browser.new_page()
             page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda r: r.abort())
 
-            def record(response) -> None:
+            def record(request) -> None:
                 if recording:
-                    sizes.append(len(response.body()))
+                    sizes.append(request.sizes()["responseBodySize"])
 
-            page.on("response", record)
+            page.on("requestfinished", record)
             page.goto(url)
             page.wait_for_load_state("networkidle")
             recording = True
             page.locator(".pagefind-ui__search-input").press_sequentially(word, delay=30)
             page.locator(".pagefind-ui__result-title").first.wait_for(timeout=60_000)
             page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1_000)  # fragments of the results still on their way
+            recording = False
             browser.close()
     finally:
         server.shutdown()
