@@ -67,16 +67,18 @@ class Taxonomy:
             chosen = [s for s in override if isinstance(s, str) and s in self.by_slug]
             if chosen:
                 return chosen[:MAX_TOPICS]
+        # Matched in lower case: patterns are lower-case too (see _parse_topic), which is
+        # about twice as fast as re.IGNORECASE, the bulk of a 30,000-paper build's loading.
         fields = {
-            "title": paper.title,
-            "keywords": " | ".join(paper.ai_keywords),
-            "abstract": paper.abstract or "",
+            "title": paper.title.lower(),
+            "keywords": " | ".join(paper.ai_keywords).lower(),
+            "abstract": (paper.abstract or "").lower(),
         }
         cats = set(paper.categories)
         scored = []
         for order, topic in enumerate(self.topics):
             score = sum(
-                _WEIGHTS[name] * len(set(m.lower() for m in topic.pattern.findall(text)))
+                _WEIGHTS[name] * len(set(topic.pattern.findall(text)))
                 for name, text in fields.items()
                 if text
             )
@@ -112,8 +114,10 @@ def _parse_topic(entry: object, where: str) -> Topic:
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise TopicsError(f"{where} ({slug}): 'categories' must be a list of arXiv categories")
     # Longest phrases first so "diffusion model" wins over "diffusion" in one alternation.
-    alternatives = sorted({re.escape(k.strip()) for k in keywords}, key=lambda k: (-len(k), k))
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+    alternatives = sorted(
+        {re.escape(k.strip().lower()) for k in keywords}, key=lambda k: (-len(k), k)
+    )
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
     return Topic(
         slug, name.strip(), str(entry.get("description") or ""), pattern, frozenset(categories)
     )

@@ -25,8 +25,7 @@ def make_root(tmp: Path) -> Paths:
         if path.suffix == ".md" and path.name != "index.md":
             shutil.copy(path, tmp / "docs" / path.name)
     shutil.copytree(REPO / "docs" / "assets", tmp / "docs" / "assets")
-    (tmp / "generator").mkdir()
-    (tmp / "generator" / "theme").symlink_to(REPO / "generator" / "theme")
+    (tmp / "generator").symlink_to(REPO / "generator")  # the theme and MkDocs hooks
     (tmp / "papers").mkdir()
     return Paths(tmp)
 

@@ -21,17 +21,90 @@ class OutputError(ValueError):
 
 
 def site_files(
-    archive: Archive, config: SiteConfig, statuses: dict[dt.date, DayStatus]
+    archive: Archive,
+    config: SiteConfig,
+    statuses: dict[dt.date, DayStatus],
+    renderer: PageRenderer,
 ) -> Iterator[tuple[str, str]]:
-    """Every generated file as (path under docs/, text), pages first."""
-    data = _open_data(archive, config)  # first: it is the step that can refuse a paper
-    keys = bibtex.citation_keys(archive.papers)
-    renderer = PageRenderer(archive, config, keys)
+    """Every generated file but the paper pages (rendered apart, on all cores).
+
+    The open-data export runs now, before the caller writes anything, since it is the one
+    step that can refuse a paper; the rest is produced lazily as the caller iterates.
+    """
+    data = _open_data(archive, config)
+    return _files(archive, config, statuses, renderer, data)
+
+
+def _files(
+    archive: Archive,
+    config: SiteConfig,
+    statuses: dict[dt.date, DayStatus],
+    renderer: PageRenderer,
+    data: list[tuple[str, str]],
+) -> Iterator[tuple[str, str]]:
     yield from renderer.pages()
     yield "status/index.md", renderer.status_page(statuses)
     yield from _feeds(archive, config, renderer)
-    yield from _bibliographies(archive, keys)
+    yield from _bibliographies(archive, renderer.keys)
     yield from data
+
+
+def _feeds(
+    archive: Archive, config: SiteConfig, renderer: PageRenderer
+) -> Iterator[tuple[str, str]]:
+    """RSS, Atom and JSON Feed for the archive, every topic and every tag, plus an OPML list."""
+    names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
+    topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
+    specs = [
+        (
+            feeds.FeedSpec(
+                title=config.site_name,
+                description="The latest papers listed on Hugging Face Daily Papers.",
+                site_url=config.site_url,
+                page_path="",
+                feed_path="feed",
+            ),
+            archive.papers,
+        )
+    ]
+    for slug, topic in archive.taxonomy.by_slug.items():
+        # Empty topics get a valid, empty feed too: their pages link it.
+        spec = feeds.FeedSpec(
+            title=f"{config.site_name} — {topic.name}",
+            description=topic.description,
+            site_url=config.site_url,
+            page_path=f"topics/{slug}/",
+            feed_path=f"topics/{slug}/feed",
+        )
+        specs.append((spec, archive.by_topic[slug]))
+    for tag, papers in archive.by_tag.items():
+        spec = feeds.FeedSpec(
+            title=f"{config.site_name} — tag {tag}",
+            description=f"Papers annotated with the tag {tag}.",
+            site_url=config.site_url,
+            page_path=f"tags/{tag}/",
+            feed_path=f"tags/{tag}/feed",
+        )
+        specs.append((spec, papers))
+    for spec, papers in specs:
+        yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
+        yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)
+        yield f"{spec.feed_path}.json", feeds.render_json_feed(spec, papers, topics=topic_names)
+    only_specs = [spec for spec, _ in specs]
+    yield (
+        "feeds.opml",
+        feeds.render_opml(only_specs, title=config.site_name, site_url=config.site_url),
+    )
+    yield (
+        "feeds/index.md",
+        renderer.render(
+            "feeds.md.j2",
+            "feeds/",
+            specs=only_specs,
+            site_url=config.site_url,
+            limit=feeds.FEED_LIMIT,
+        ),
+    )
 
 
 def _bibliographies(archive: Archive, keys: dict[str, str]) -> Iterator[tuple[str, str]]:

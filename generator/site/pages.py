@@ -22,6 +22,7 @@ from generator.model import Paper
 from generator.site import bibtex, markup
 from generator.site.structure import Archive, tags_of
 from generator.store.status import DayState, DayStatus
+from generator.topics import Topic
 
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
 HOME_LATEST_LIMIT = 30
@@ -176,8 +177,8 @@ class PageRenderer:
         return self.env.get_template(template).render(self.common, base=base, **context)
 
     def pages(self) -> Iterator[tuple[str, str]]:
-        """Every generated page as (path relative to docs/, text). One pass per grouping."""
-        yield from self.paper_pages()
+        """Every list page as (path relative to docs/, text); paper pages come from
+        :meth:`paper_pages`, which the build runs on all cores."""
         yield from self.day_pages()
         yield from self.topic_pages()
         yield from self.tag_pages()
@@ -187,9 +188,9 @@ class PageRenderer:
         )
         yield "index.md", self.home()
 
-    def paper_pages(self) -> Iterator[tuple[str, str]]:
+    def paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
         root = self.archive
-        for p in root.papers:
+        for p in papers:
             ann = p.annotation or {}
             source = p.path.as_posix().split("/papers/", 1)[-1] if p.path else ""
             source = f"papers/{source}"
@@ -264,59 +265,38 @@ class PageRenderer:
 
     def topic_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
-        shown = [t for t in [*root.taxonomy.topics, root.taxonomy.other] if root.by_topic[t.slug]]
+        every = [*root.taxonomy.topics, root.taxonomy.other]
+        shown = [t for t in every if root.by_topic[t.slug]]
         yield "topics/index.md", self.render("topics.md.j2", "topics/", topics=shown)
-        for topic in [*root.taxonomy.topics, root.taxonomy.other]:
+        for topic in every:
             papers = root.by_topic[topic.slug]
             url = f"topics/{topic.slug}/"
-            feed = f"{url}feed.xml"
             if len(papers) <= TOPIC_PAGE_LIMIT:
-                yield (
-                    f"{url}index.md",
-                    self.render(
-                        "topic.md.j2",
-                        url,
-                        topic=topic,
-                        papers=papers,
-                        total=len(papers),
-                        month=None,
-                        month_links=None,
-                        feed=feed,
-                    ),
-                )
+                yield self._topic_page(topic, url, papers=papers, total=len(papers))
                 continue
             by_month: dict[tuple[int, int], list[Paper]] = {}
             for p in papers:
                 by_month.setdefault((p.listed.year, p.listed.month), []).append(p)
             links = [(ym, len(ps)) for ym, ps in by_month.items()]
-            yield (
-                f"{url}index.md",
-                self.render(
-                    "topic.md.j2",
-                    url,
-                    topic=topic,
-                    papers=papers[: TOPIC_PAGE_LIMIT // 4],
-                    total=len(papers),
-                    month=None,
-                    month_links=links,
-                    feed=feed,
-                ),
+            yield self._topic_page(
+                topic,
+                url,
+                papers=papers[: TOPIC_PAGE_LIMIT // 4],
+                total=len(papers),
+                month_links=links,
             )
+            # A month page shows only its month, so a new paper rewrites one month page.
             for ym, ps in by_month.items():
-                month_url_ = f"{url}{ym[0]}-{ym[1]:02d}/"
-                yield (
-                    f"{url}{ym[0]}-{ym[1]:02d}.md",
-                    self.render(
-                        "topic.md.j2",
-                        month_url_,
-                        topic=topic,
-                        papers=ps,
-                        total=len(papers),
-                        month=ym,
-                        month_links=links,
-                        feed=feed,
-                    ),
+                yield self._topic_page(
+                    topic, f"{url}{ym[0]}-{ym[1]:02d}/", papers=ps, total=len(ps), month=ym
                 )
+
+    def _topic_page(self, topic: Topic, url: str, **context: object) -> tuple[str, str]:
+        path = f"{url}index.md" if url.count("/") == 2 else f"{url.rstrip('/')}.md"
+        context.setdefault("month", None)
+        context.setdefault("month_links", None)
+        feed = f"topics/{topic.slug}/feed.xml"
+        return path, self.render("topic.md.j2", url, topic=topic, feed=feed, **context)
 
     def tag_pages(self) -> Iterator[tuple[str, str]]:
         yield "tags/index.md", self.render("tags.md.j2", "tags/")

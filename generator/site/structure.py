@@ -53,9 +53,18 @@ class Archive:
     years: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
-    def group(cls, papers: list[Paper], taxonomy: Taxonomy) -> Archive:
+    def group(
+        cls,
+        papers: list[Paper],
+        taxonomy: Taxonomy,
+        topics_of: dict[str, list[str]] | None = None,
+    ) -> Archive:
+        """``topics_of`` may come precomputed (the build assigns topics while loading)."""
         ordered = sorted(papers, key=newest_first)
-        topics_of = {p.id: taxonomy.assign(p) for p in ordered}
+        if topics_of is None:
+            topics_of = {p.id: taxonomy.assign(p) for p in ordered}
+        else:
+            topics_of = {p.id: topics_of[p.id] for p in ordered}
         by_day: dict[dt.date, list[Paper]] = defaultdict(list)
         by_topic: dict[str, list[Paper]] = {slug: [] for slug in taxonomy.by_slug}
         by_tag: dict[str, list[Paper]] = defaultdict(list)

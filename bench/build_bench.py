@@ -1,0 +1,196 @@
+"""Build benchmark: a synthetic archive of N papers through the real ``paper-archive build``.
+
+    python bench/build_bench.py [N ...] [--query WORD] [--keep DIR]
+
+For each N it writes a synthetic archive (``bench/synthetic.py``: ~1.2 KB abstracts, ~8
+authors, 5-10 keywords, 15% annotated, 50 papers a day), runs the build as a child process
+exactly as a user would, and prints one Markdown table row: the build's own step timings,
+total wall time, CPU time, peak RSS of the whole process tree (sampled from /proc every
+50 ms, summed over the build and its children), site size, median paper page size, and the
+bytes a one-word search transfers. The last is measured in Debian's chromium (Playwright):
+the site is served on 127.0.0.1, the query typed into the header search, and the body of
+every request finished between the first keystroke and a second after the results show is
+summed (bytes as served, no HTTP compression; Pagefind's index files are already gzipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.synthetic import make_archive  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HEADER = (
+    "| papers | load s | generate s | MkDocs s | search index s | total s | CPU s "
+    "| peak RSS MB | site MB | median paper page KB | query KB (requests) |\n"
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
+def prepare(root: Path, n: int, seed: int) -> None:
+    """A repository root: synthetic papers/ plus the real config, docs and theme."""
+    make_archive(root, n, seed=seed)
+    for name in ("mkdocs.yml", "topics.yml"):
+        shutil.copy(REPO / name, root / name)
+    (root / "docs").mkdir(exist_ok=True)
+    for name in ("about.md", "annotate.md", "assets"):
+        source = REPO / "docs" / name
+        if source.is_dir():
+            shutil.copytree(source, root / "docs" / name)
+        elif source.exists():
+            shutil.copy(source, root / "docs" / name)
+    (root / "generator").symlink_to(REPO / "generator")  # theme + hook paths in mkdocs.yml
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while stack:
+        current = stack.pop()
+        with contextlib.suppress(OSError):  # the process ended meanwhile
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+        stack.extend(children.get(current, []))
+    return total
+
+
+def run_build(root: Path) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(root), "build"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.05)
+    wall = time.perf_counter() - started
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode != 0:
+        raise SystemExit(f"build failed:\n{output}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    steps = dict(re.findall(r"(\w+) ([\d.]+)s", output.splitlines()[-1]))
+    return {
+        **{k: float(v) for k, v in steps.items()},
+        "total": wall,
+        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "rss_mb": peak / 2**20,
+    }
+
+
+def site_sizes(site: Path) -> tuple[float, float]:
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    pages = [p.stat().st_size for p in (site / "papers").glob("*/index.html")]
+    return total / 2**20, statistics.median(pages) / 1024
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def query_transfer(site: Path, word: str) -> tuple[int, int]:
+    """Bytes and requests from typing ``word`` until results show, in a real browser."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    sizes: list[int] = []
+    recording = False
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda r: r.abort())
+
+            def record(request) -> None:
+                if recording:
+                    sizes.append(request.sizes()["responseBodySize"])
+
+            page.on("requestfinished", record)
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            recording = True
+            page.locator(".pagefind-ui__search-input").press_sequentially(word, delay=30)
+            page.locator(".pagefind-ui__result-title").first.wait_for(timeout=60_000)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1_000)  # fragments of the results still on their way
+            recording = False
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(sizes), len(sizes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000, 30_000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--query", default="diffusion", help="one word to search for")
+    parser.add_argument("--keep", type=Path, help="build in DIR/N and keep it")
+    args = parser.parse_args()
+    print(HEADER, flush=True)
+    for n in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-", dir=args.keep))
+        try:
+            prepare(work, n, args.seed)
+            t = run_build(work)
+            site_mb, page_kb = site_sizes(work / "site")
+            query_bytes, requests = query_transfer(work / "site", args.query)
+            print(
+                f"| {n:,} | {t.get('load', 0):.1f} | {t.get('generate', 0):.1f} "
+                f"| {t.get('mkdocs', 0):.1f} | {t.get('search', 0):.1f} | {t['total']:.1f} "
+                f"| {t['cpu']:.1f} | {t['rss_mb']:,.0f} | {site_mb:,.0f} | {page_kb:.1f} "
+                f"| {query_bytes / 1024:,.0f} ({requests}) |",
+                flush=True,
+            )
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

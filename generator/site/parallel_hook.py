@@ -1,0 +1,108 @@
+"""MkDocs hook: paper pages are rendered by forked workers, one per spare core.
+
+Rendering Material's template is most of what is left of ``mkdocs build`` once Markdown is
+skipped (see ``rawhtml_hook.py``), and every paper page renders independently. When all
+pages are read (``on_env``), this forks a worker per spare core; each renders and writes
+its share of the paper pages with MkDocs' own page builder, while this process renders
+every other page, the sitemap and the 404 page as usual and renders an empty template
+(nothing written) for the workers' pages. ``on_post_build`` waits for the workers and fails
+the build if one failed. Without this hook the same files come out, on one core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+PAPER_TEMPLATE = "paper.html"
+SKIP_TEMPLATE = "pa-skip.html"  # renders nothing, so MkDocs writes nothing
+# Below this many paper pages per worker, forking costs more than it saves. The variable
+# exists so a test can exercise the workers on the small sample archive.
+MIN_PAGES = int(os.environ.get("PAPER_ARCHIVE_PARALLEL_MIN_PAGES") or 2_000)
+
+_state: dict[str, Any] = {"command": None, "nav": None, "workers": [], "mine": set()}
+
+
+class _QuietSkips(logging.Filter):
+    """Drops MkDocs' "Page skipped" notice for the pages a worker writes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            message.startswith("Page skipped: '") and message.split("'")[1] in _state["mine"]
+        )
+
+
+def on_startup(command: str, **_: Any) -> None:
+    _state["command"] = command  # `mkdocs serve` runs server threads: never fork there
+
+
+def on_nav(nav: Any, **_: Any) -> Any:
+    _state["nav"] = nav
+    return nav
+
+
+def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
+    if _state["command"] not in ("build", "gh-deploy"):
+        return env
+    try:
+        from mkdocs.commands.build import _build_page
+        from mkdocs.structure.files import InclusionLevel
+    except ImportError:  # another MkDocs: build on one core
+        return env
+    doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    papers = [
+        f.page
+        for f in doc_files
+        if f.page is not None
+        and f.page.content is not None  # --dirty leaves unchanged pages unread
+        and f.page.meta.get("template") == PAPER_TEMPLATE
+    ]
+    spare = min((os.cpu_count() or 1) - 1, len(papers) // MIN_PAGES)
+    if spare < 1:
+        return env
+    shares = [papers[i :: spare + 1] for i in range(spare + 1)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for share in shares[1:]:
+        pid = os.fork()
+        if pid == 0:  # worker: write this share, then leave without returning to MkDocs
+            status = 0
+            try:
+                for page in share:
+                    _build_page(page, config, doc_files, _state["nav"], env)
+            except BaseException:
+                logging.getLogger("mkdocs").exception("a page-rendering worker failed")
+                status = 1
+            finally:
+                logging.shutdown()
+                os._exit(status)
+        _state["workers"].append(pid)
+        for page in share:
+            page.meta["template"] = SKIP_TEMPLATE
+            _state["mine"].add(page.file.src_uri)
+    logging.getLogger("mkdocs.commands.build").addFilter(_QuietSkips())
+    return env
+
+
+def _wait() -> list[int]:
+    failed = []
+    for pid in _state["workers"]:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            failed.append(pid)
+    _state["workers"] = []
+    return failed
+
+
+def on_post_build(**_: Any) -> None:
+    if _wait():
+        raise PluginError("a worker rendering paper pages failed (see the log above)")
+
+
+def on_build_error(**_: Any) -> None:
+    _wait()
