@@ -39,6 +39,12 @@ browser-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## Benchmarks (not part of the tests): build, validate and fetch, each prints a table.
+bench: $(STAMP) browser-deps
+	$(BIN)/python bench/build_bench.py 1000 10000 30000
+	$(BIN)/python bench/validate_bench.py
+	$(BIN)/python bench/fetch_bench.py
+
 lint format:
 	$(BIN)/ruff check --fix generator tests bench
 	$(BIN)/ruff format generator tests bench
