@@ -195,6 +195,9 @@ def test_header_search_facet_and_click_through(
     expect(page.locator(".pa-paper__meta time").last).to_have_text(target.listed.isoformat())
     expect(page.locator(".pa-search .pagefind-ui__search-input")).to_be_visible()
     assert page.locator(".md-sidebar, .md-tabs").count() == 0  # a paper page is lean
+    # The BibTeX entry carries Material's copy button.
+    expect(page.locator(".pa-bibtex .md-code__button")).to_have_count(1)
+    assert f"eprint = {{{target.id}}}" in page.locator(".pa-bibtex code").inner_text()
     page.screenshot(path=shots / f"paper-{scheme}.png", full_page=True)
     assert failures == []
 

@@ -141,3 +141,14 @@ def test_import_leaves_a_broken_file_alone_and_goes_on(tmp_path):
     assert len(report.failed) == 1 and str(broken) in report.failed[0]
     assert report.counts[Outcome.UNCHANGED] == 33
     assert broken.read_bytes() == before
+
+
+def test_arxiv_categories_count_as_a_topic_signal():
+    taxonomy = Taxonomy.load(REPO / "topics.yml")
+    paper = (
+        load_archive(REPO / "papers")
+        .papers[0]
+        .replace(title="A method", abstract="We propose a method.", ai_keywords=[], categories=[])
+    )
+    assert taxonomy.assign(paper) == ["other"]
+    assert taxonomy.assign(paper.replace(categories=["cs.RO"])) == ["robotics"]
