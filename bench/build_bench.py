@@ -34,19 +34,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from bench.synthetic import make_archive  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HEADER = (
     "| papers | load s | generate s | MkDocs s | search index s | total s | CPU s "
     "| peak RSS MB | site MB | median paper page KB | query KB (requests) |\n"

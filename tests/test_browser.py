@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from generator.build import build_site
 from generator.config import Paths
 from generator.site.structure import Archive
@@ -27,17 +28,6 @@ from generator.store.archive import load_archive
 from generator.topics import Taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SUB_PATH = "/paper-archive/"
 QUERY = "reasoning"
 TARGET = "2210.01293"  # ThinkSum: Probabilistic reasoning over sets ...
