@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.config import Paths
+from generator.config import PARALLEL_MIN, Paths
 from generator.fsutil import write_if_changed
 from generator.model import Paper
 from generator.site import bibtex, search
@@ -33,7 +33,6 @@ from generator.topics import Taxonomy, TopicsError
 # Everything under these docs/ folders, and these docs/ files, is generated (and gitignored).
 GENERATED_DIRS = ("papers", "days", "topics", "tags", "annotated", "feeds", "status", "data")
 GENERATED_FILES = ("index.md", "feed.xml", "feed.atom", "feed.json", "feeds.opml")
-PARALLEL_MIN = 2_000  # papers per worker below which forking costs more than it saves
 
 
 class BuildError(RuntimeError):
@@ -94,6 +93,7 @@ def generate(paths: Paths) -> BuildReport:
             f"{len(loaded.errors)} paper file(s) cannot be read; nothing was generated:\n"
             f"{listing}{more}"
         )
+    _refuse_duplicate_ids(loaded.papers)
     config = site_config(paths)
     archive = Archive.group(loaded.papers, taxonomy, topics_of)
     report.papers = len(archive.papers)
@@ -120,6 +120,21 @@ def generate(paths: Paths) -> BuildReport:
     report.removed = _prune(paths.docs, wanted)
     report.timings["generate"] = time.perf_counter() - started
     return report
+
+
+def _refuse_duplicate_ids(papers: list[Paper]) -> None:
+    """Two files with one id would share a page; name both so a human can merge them."""
+    first: dict[str, Path | None] = {}
+    clashes = []
+    for paper in papers:
+        if paper.id in first:
+            clashes.append(f"  {paper.id}: {first[paper.id]} and {paper.path}")
+        else:
+            first[paper.id] = paper.path
+    if clashes:
+        raise BuildError(
+            "the same arXiv id is in two paper files; nothing was generated:\n" + "\n".join(clashes)
+        )
 
 
 def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[str]]]:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 DEFAULT_API = "https://huggingface.co/api"
 API_ENV = "PAPER_ARCHIVE_API"
+# Below this many papers per extra worker, forking costs more than it saves (build, MkDocs
+# hook and validate all split work across cores past it).
+PARALLEL_MIN = 2_000
 
 
 @dataclass(frozen=True)

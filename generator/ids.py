@@ -6,12 +6,12 @@ import re
 
 # New-style ids: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015 on), optional version.
 _NEW_STYLE = re.compile(
-    r"(?P<base>(?P<yymm>\d{2}(?:0[1-9]|1[0-2]))\.(?P<num>\d{4,5}))(?:v(?P<v>[1-9]\d*))?"
+    r"(?P<base>(?P<yymm>[0-9]{2}(?:0[1-9]|1[0-2]))\.(?P<num>[0-9]{4,5}))(?:v(?P<v>[1-9][0-9]*))?"
 )
 # Old-style ids (archive(.XX)/YYMMNNN) are recognised so that they get a precise error:
 # Daily Papers only lists new-style ids, and an old-style id holds a '/' that must never
 # reach a path.
-_OLD_STYLE = re.compile(r"[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v[1-9]\d*)?")
+_OLD_STYLE = re.compile(r"[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7}(?:v[1-9][0-9]*)?")
 
 
 class InvalidArxivId(ValueError):

@@ -144,6 +144,8 @@ class Paper:
             if name not in data or data[name] is None:
                 continue
             kwargs[name] = _check(name, data[name], kind)
+        if "organization" in kwargs and "name" not in kwargs["organization"]:
+            raise FieldError("organization", "needs a 'name'")
         try:
             kwargs["id"] = ids.normalize(kwargs["id"])
         except ids.InvalidArxivId as exc:

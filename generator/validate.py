@@ -30,12 +30,12 @@ import jsonschema
 import yaml
 
 from generator import ids
+from generator.config import PARALLEL_MIN
 from generator.model import MACHINE_KEYS
 from generator.store.paperfile import PaperFileError, load_front, split
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "paper.schema.json"
 # Below this many files (or per worker) a process pool costs more than it saves.
-_PARALLEL_FROM = 2000
 _PER_WORKER = 500
 
 try:
@@ -169,7 +169,7 @@ def validate(
     files = list(dict.fromkeys(_expand(targets)))
     topics = load_topic_slugs(topics_file)
     workers = min(jobs or os.cpu_count() or 1, max(1, len(files) // _PER_WORKER))
-    if workers > 1 and len(files) >= _PARALLEL_FROM:
+    if workers > 1 and len(files) >= PARALLEL_MIN:
         size = -(-len(files) // (workers * 4))
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -459,3 +459,40 @@ def test_unreadable_status_file_fails_the_build_by_name(tmp_path):
     (root.papers / "status.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(BuildError, match="status.json"):
         generate(root)
+
+
+def test_an_empty_archive_builds(tmp_path):
+    root = make_root(tmp_path)
+    report = build_site(root)
+    assert report.papers == 0
+    home = page(root.site, "")
+    assert "The archive is empty" in home.get_text()
+    assert not (root.site / "pagefind").exists()
+
+
+def test_two_files_with_one_id_fail_the_build_naming_both(tmp_path):
+    root = make_root(tmp_path)
+    one = write_paper(root, paper("2603.00040", "2026-03-06"))
+    two = write_paper(root, paper("2603.00040", "2026-03-07"))
+    with pytest.raises(BuildError) as info:
+        generate(root)
+    assert f"2603.00040: {one} and {two}" in str(info.value)
+    assert not (root.docs / "papers").exists()
+
+
+def test_edit_link_names_the_file_even_under_a_folder_called_papers(tmp_path):
+    base = tmp_path / "papers" / "papers"  # a fork named "papers", checked out by Actions
+    base.mkdir(parents=True)
+    root = make_root(base)
+    write_paper(root, paper("2603.00041", "2026-03-06"))
+    generate(root)
+    text = (root.docs / "papers/2603.00041.md").read_text()
+    assert "/edit/main/papers/2026/03/06/2603.00041.md" in text
+    assert "<code>papers/2026/03/06/2603.00041.md</code>" in text
+
+
+def test_notes_cannot_load_images(tmp_path):
+    from generator.site.markup import render_notes
+
+    html = render_notes('![pixel](https://tracker.example/p.gif) <img src="x" onerror="a()">')
+    assert "<img" not in html and "onerror" not in html

@@ -152,3 +152,22 @@ def test_arxiv_categories_count_as_a_topic_signal():
     )
     assert taxonomy.assign(paper) == ["other"]
     assert taxonomy.assign(paper.replace(categories=["cs.RO"])) == ["robotics"]
+
+
+def test_ids_take_ascii_digits_only():
+    with pytest.raises(ids.InvalidArxivId):
+        ids.normalize("٢٦٠١.٢٣٢٢٩")  # Arabic-Indic digits
+
+
+def test_an_organization_needs_a_name(tmp_path):
+    from generator.model import FieldError, Paper
+
+    with pytest.raises(FieldError, match="organization: needs a 'name'"):
+        Paper.from_mapping(
+            {
+                "id": "2603.00001",
+                "title": "t",
+                "listed": dt.date(2026, 3, 6),
+                "organization": {"fullname": "No short name"},
+            }
+        )

@@ -271,7 +271,7 @@ def test_parallel_and_serial_runs_agree(repo, monkeypatch):
         text = render(paper(f"2603.{n:05d}", day), "annotation:\n  tdlr: x\n" if n % 4 else "")
         write(repo, f"papers/{day:%Y/%m/%d}/2603.{n:05d}.md", text)
     serial = validate_module.validate([repo / "papers"], repo / "papers", repo / "topics.yml")
-    monkeypatch.setattr(validate_module, "_PARALLEL_FROM", 4)
+    monkeypatch.setattr(validate_module, "PARALLEL_MIN", 4)
     monkeypatch.setattr(validate_module, "_PER_WORKER", 2)
     parallel = validate_module.validate(
         [repo / "papers"], repo / "papers", repo / "topics.yml", jobs=2

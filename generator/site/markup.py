@@ -1,7 +1,8 @@
 """The one place where untrusted text meets HTML.
 
 Titles and abstracts are always escaped. Human notes are Markdown, rendered and then
-sanitised with nh3 (ammonia), so no script, event handler or ``javascript:`` URL survives.
+sanitised with nh3 (ammonia), so no script, event handler or ``javascript:`` URL survives,
+and no image either (an image would let a note load a tracking pixel from anywhere).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ _ALLOWED_TAGS = {
     "h6",
     "hr",
     "i",
-    "img",
     "kbd",
     "li",
     "ol",
@@ -56,7 +56,6 @@ _ALLOWED_TAGS = {
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
     "th": {"align"},
     "td": {"align"},
     "abbr": {"title"},

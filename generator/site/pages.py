@@ -192,8 +192,8 @@ class PageRenderer:
         root = self.archive
         for p in papers:
             ann = p.annotation or {}
-            source = p.path.as_posix().split("/papers/", 1)[-1] if p.path else ""
-            source = f"papers/{source}"
+            # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
+            source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
             links = [
                 {"title": str(link.get("title") or link["url"]), "url": link["url"]}
                 for link in ann.get("links") or []

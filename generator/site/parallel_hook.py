@@ -18,11 +18,13 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from generator.config import PARALLEL_MIN
+
 PAPER_TEMPLATE = "paper.html"
 SKIP_TEMPLATE = "pa-skip.html"  # renders nothing, so MkDocs writes nothing
 # Below this many paper pages per worker, forking costs more than it saves. The variable
 # exists so a test can exercise the workers on the small sample archive.
-MIN_PAGES = int(os.environ.get("PAPER_ARCHIVE_PARALLEL_MIN_PAGES") or 2_000)
+MIN_PAGES = int(os.environ.get("PAPER_ARCHIVE_PARALLEL_MIN_PAGES") or PARALLEL_MIN)
 
 _state: dict[str, Any] = {"command": None, "nav": None, "workers": [], "mine": set()}
 

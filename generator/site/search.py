@@ -28,6 +28,8 @@ def index_site(site: Path, expected_pages: int) -> int:
     bundle = site / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)  # a --dirty MkDocs build keeps the old chunks otherwise
+    if expected_pages == 0:
+        return 0  # Pagefind refuses an empty site; a new archive still builds and deploys
     result = subprocess.run(
         [
             sys.executable,
