@@ -7,8 +7,13 @@
 import * as pagefind from "../../pagefind/pagefind.js";
 
 export const {
-  createInstance, debouncedSearch, destroy, init, mergeIndex, options, search,
+  createInstance, debouncedSearch, init, mergeIndex, options, search,
 } = pagefind;
+
+// pa-search.js remounts the UI (for facets, for a new sort) on the same page. The old UI's
+// teardown calls destroy() a tick later, which would tear down the instance the new UI is
+// already using, so filters sometimes never arrived. The one instance is kept instead.
+export async function destroy() {}
 
 // The UI preloads on every keystroke; a one- or two-letter prefix spans several index
 // chunks that the finished word does not need.
