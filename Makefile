@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 site: build
 	@echo
 	@echo "Site built in $(CURDIR)/site"
-	@echo "Preview it with: make serve   (http://127.0.0.1:8000/)"
+	@echo "Preview it with: make serve   (http://127.0.0.1:8000/paper-archive/, the path of site_url)"
 
 build: $(STAMP)
 	$(BIN)/paper-archive build
