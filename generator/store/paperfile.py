@@ -43,7 +43,6 @@ class Split:
 
     front: str  # YAML text between the delimiters
     body: str  # everything after the closing delimiter, verbatim
-    body_line: int  # 1-based line number where the body starts
 
 
 def split(text: str, path: Path | str) -> Split:
@@ -54,7 +53,7 @@ def split(text: str, path: Path | str) -> Split:
     if close is None:
         raise PaperFileError(path, 1, "front matter is not closed by a '---' line")
     front = text[start : close.start()]
-    return Split(front, text[close.end() :], text.count("\n", 0, close.end()) + 1)
+    return Split(front, text[close.end() :])
 
 
 def load_front(front: str, path: Path | str) -> dict[str, Any]:
