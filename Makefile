@@ -33,8 +33,9 @@ test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
+## PAPER_ARCHIVE_CHROMIUM=/path/to/chrome uses a browser already installed instead.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@[ -x "$(PAPER_ARCHIVE_CHROMIUM)" ] || command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }

@@ -1,12 +1,15 @@
 """Debian's Chromium as Playwright drives it here (the browser test and the benchmark).
 
-Playwright never downloads a browser in this project: it launches /usr/bin/chromium with
-flags that keep it from calling out to a network it does not have.
+Playwright never downloads a browser in this project: it launches Chromium with flags that
+keep it from calling out to a network it does not have.
 """
 
+import os
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package by default; elsewhere (GitHub's Ubuntu runners ship Google Chrome) set
+# PAPER_ARCHIVE_CHROMIUM to the browser binary.
+CHROMIUM = Path(os.environ.get("PAPER_ARCHIVE_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
