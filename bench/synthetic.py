@@ -9,9 +9,14 @@ Shape per paper, from the real API: ~1.2 KB abstract, ~8 authors, 5-10 AI keywor
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
+import json
 import os
 import random
+import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -24,127 +29,128 @@ PER_DAY = 50
 ANNOTATED_SHARE = 0.15
 FIRST_DAY = dt.date(2024, 1, 2)
 
-_WORDS = [
-    "model",
-    "models",
-    "language",
-    "large",
-    "vision",
-    "multimodal",
-    "reasoning",
-    "agent",
-    "agents",
-    "benchmark",
-    "data",
-    "training",
-    "inference",
-    "efficient",
-    "scaling",
-    "transformer",
-    "attention",
-    "diffusion",
-    "video",
-    "image",
-    "text",
-    "retrieval",
-    "alignment",
-    "reward",
-    "policy",
-    "learning",
-    "reinforcement",
-    "evaluation",
-    "tasks",
-    "performance",
-    "results",
-    "method",
-    "approach",
-    "propose",
-    "show",
-    "state-of-the-art",
-    "robust",
-    "fine-tuning",
-    "pretraining",
-    "tokens",
-    "context",
-    "long",
-    "memory",
-    "speech",
-    "audio",
-    "code",
-    "generation",
-    "mathematical",
-    "safety",
-    "human",
-    "preference",
-    "optimization",
-    "sparse",
-    "mixture",
-    "experts",
-    "quantization",
-    "latency",
-    "throughput",
-    "graph",
-    "3d",
-    "scene",
-    "robot",
-    "embodied",
-    "planning",
-    "tool",
-    "search",
-    "compression",
-    "distillation",
-    "synthetic",
-]
-_NAMES = [
-    "Wei",
-    "Li",
-    "Zhang",
-    "Wang",
-    "Chen",
-    "Liu",
-    "Yang",
-    "Huang",
-    "Zhao",
-    "Wu",
-    "Zhou",
-    "Xu",
-    "Sun",
-    "Ma",
-    "Zhu",
-    "Hu",
-    "Guo",
-    "Lin",
-    "He",
-    "Luo",
-    "Maria",
-    "Garcia",
-    "Anna",
-    "Müller",
-    "Jean",
-    "Dupont",
-    "Marco",
-    "Rossi",
-    "Elisa",
-    "Ricci",
-    "Sofia",
-    "Ivanova",
-    "Kenji",
-    "Sato",
-    "Amir",
-    "Khan",
-    "Priya",
-    "Patel",
-    "John",
-    "Smith",
-    "Laura",
-    "Martín",
-    "Tomás",
-    "Novák",
-    "Aylin",
-    "Yılmaz",
-    "Olu",
-    "Adeyemi",
-]
+SEED_PAPERS = Path(__file__).resolve().parents[1] / "tests" / "data" / "seed_papers.json"
+# Syllables for generated names: real archives rarely repeat an author, and every new name
+# is a new word for the search index, so a handful of names would flatter Pagefind.
+_FIRST_SYLLABLES = (
+    "a",
+    "ai",
+    "al",
+    "an",
+    "bo",
+    "chen",
+    "da",
+    "el",
+    "fa",
+    "gi",
+    "ha",
+    "hui",
+    "i",
+    "jia",
+    "jun",
+    "ka",
+    "ki",
+    "la",
+    "li",
+    "lu",
+    "ma",
+    "mi",
+    "na",
+    "ni",
+    "o",
+    "pe",
+    "qi",
+    "ra",
+    "ri",
+    "sa",
+    "shu",
+    "ta",
+    "ti",
+    "to",
+    "ul",
+    "va",
+    "wen",
+    "xi",
+    "ya",
+    "yu",
+    "ze",
+    "zhi",
+)
+_LAST_SYLLABLES = (
+    "ba",
+    "ber",
+    "chi",
+    "dal",
+    "der",
+    "do",
+    "en",
+    "fer",
+    "gan",
+    "gu",
+    "han",
+    "ho",
+    "ka",
+    "kov",
+    "lan",
+    "ler",
+    "lin",
+    "ma",
+    "mann",
+    "mor",
+    "nen",
+    "no",
+    "o",
+    "pa",
+    "ri",
+    "ro",
+    "san",
+    "sen",
+    "ski",
+    "son",
+    "ta",
+    "ton",
+    "tz",
+    "van",
+    "vic",
+    "wa",
+    "wang",
+    "yan",
+    "yo",
+    "zhou",
+    "zi",
+    "zu",
+)
+COMMON_NAME_SHARE = 0.4  # the rest are generated, mostly unique across the archive
+
+
+@functools.cache
+def vocabulary() -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
+    """Words of the real seed abstracts and titles with cumulative weights by frequency,
+    and the seed papers' author name parts (the common names)."""
+    seeds = json.loads(SEED_PAPERS.read_text(encoding="utf-8"))
+    counts: Counter[str] = Counter()
+    names: set[str] = set()
+    for item in seeds:
+        paper = item["paper"]
+        text = f"{paper['title']} {paper['summary']}"
+        counts.update(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", text))
+        names.update(part for a in paper["authors"] for part in a["name"].split())
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    words = tuple(w for w, _ in ranked)
+    return words, tuple(itertools.accumulate(c for _, c in ranked)), tuple(sorted(names))
+
+
+def _generated_name(rng: random.Random, syllables: Sequence[str]) -> str:
+    return "".join(rng.choices(syllables, k=rng.choice((2, 2, 3)))).capitalize()
+
+
+def _author(rng: random.Random) -> str:
+    common = vocabulary()[2]
+    if rng.random() < COMMON_NAME_SHARE:
+        return f"{rng.choice(common)} {rng.choice(common)}"
+    return f"{_generated_name(rng, _FIRST_SYLLABLES)} {_generated_name(rng, _LAST_SYLLABLES)}"
+
+
 _HANDLES = ("octocat", "hubot", "mona", "ada-l", "kimchi", "ngoc", "rustacean", "zed")
 _ORGS = ("Google", "Meta", "Microsoft", "Alibaba", "Tencent", "NVIDIA", "Qwen", "DeepSeek")
 _TAGS = (
@@ -194,8 +200,13 @@ def _write(chunk: list[tuple[Path, Paper, str, str]]) -> None:
         path.write_text(render(paper, human, body), encoding="utf-8", newline="")
 
 
+def _words(rng: random.Random, k: int) -> list[str]:
+    words, cumulative, _ = vocabulary()
+    return rng.choices(words, cum_weights=cumulative, k=k)
+
+
 def _sentence(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choices(_WORDS, k=words))
+    text = " ".join(_words(rng, words))
     return text[0].upper() + text[1:] + "."
 
 
@@ -205,7 +216,7 @@ def _paper(rng: random.Random, arxiv_id: str, listed: dt.date, published: dt.dat
         id=arxiv_id,
         title=_sentence(rng, rng.randint(6, 14))[:-1],
         listed=listed,
-        authors=[f"{rng.choice(_NAMES)} {rng.choice(_NAMES)}" for _ in range(rng.randint(3, 13))],
+        authors=[_author(rng) for _ in range(rng.randint(3, 13))],
         abstract=abstract,
         published=published,
         upvotes=int(rng.paretovariate(1.2)) - 1,
@@ -214,7 +225,7 @@ def _paper(rng: random.Random, arxiv_id: str, listed: dt.date, published: dt.dat
         github=f"https://github.com/example/{arxiv_id}" if rng.random() < 0.3 else None,
         github_stars=rng.randint(0, 3000) if rng.random() < 0.3 else None,
         ai_summary=_sentence(rng, rng.randint(20, 35)),
-        ai_keywords=[" ".join(rng.choices(_WORDS, k=2)) for _ in range(rng.randint(5, 10))],
+        ai_keywords=[" ".join(_words(rng, 2)) for _ in range(rng.randint(5, 10))],
         thumbnail=f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{arxiv_id}.png",
         submitted_by=rng.choice(_HANDLES),
         fetched=listed + dt.timedelta(days=1),
