@@ -5,31 +5,105 @@ Pagefind splits it into chunks so a query downloads only what it needs. Only pap
 are indexed (the glob), and only their ``data-pagefind-body`` article, which carries the
 filters (topic, year, organization, has code, annotated) and sorts (date, upvotes) that
 ``paper.md.j2`` writes. Indexing whole pages cost 3.7 GB of memory at 30,000 papers.
+
+Pagefind holds a whole run in memory (~1 GB per 10,000 pages with a real vocabulary, more
+as the vocabulary grows), so a large archive is indexed in shards of at most
+``SHARD_PAGES`` pages, split by arXiv id prefix, one run after another: ``site/pagefind/``
+then ``site/pagefind-2/`` ... The browser merges them (``assets/pagefind-lazy/``), reading
+the extra bundles from ``assets/pagefind-lazy/bundles.js``, which is rewritten here. A
+small archive is one run, exactly as before sharding.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 BUNDLE = "pagefind"
 PAPER_GLOB = "papers/**/*.html"
+SHARD_PAGES = 12_000
+SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force sharding with it
+BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
 
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed or did not index every paper page; the message says which."""
 
 
-def index_site(site: Path, expected_pages: int) -> int:
-    """Write ``site/pagefind/`` for the paper pages in ``site``; returns the pages indexed."""
-    bundle = site / BUNDLE
-    if bundle.exists():
-        shutil.rmtree(bundle)  # a --dirty MkDocs build keeps the old chunks otherwise
+def index_site(site: Path, expected_pages: int, shard_pages: int | None = None) -> int:
+    """Write ``site/pagefind/`` (and ``pagefind-N/`` shards) for the paper pages in ``site``.
+
+    Returns the pages indexed, counted over all runs.
+    """
+    for old in [site / BUNDLE, *site.glob(f"{BUNDLE}-*")]:
+        if old.is_dir():
+            shutil.rmtree(old)  # a --dirty MkDocs build keeps the old chunks otherwise
     if expected_pages == 0:
         return 0  # Pagefind refuses an empty site; a new archive still builds and deploys
+    limit = shard_pages or int(os.environ.get(SHARD_PAGES_ENV) or SHARD_PAGES)
+    ids = sorted(p.parent.name for p in (site / "papers").glob("*/index.html"))
+    plan = shard_globs(ids, limit) if len(ids) > limit else [PAPER_GLOB]
+    indexed, outputs = 0, []
+    for number, glob in enumerate(plan, start=1):
+        bundle = BUNDLE if number == 1 else f"{BUNDLE}-{number}"
+        indexed += _run(site, glob, bundle)
+        outputs.append(bundle)
+    if indexed != expected_pages:
+        raise SearchIndexError(
+            f"pagefind indexed {indexed} pages but the site has {expected_pages} paper pages "
+            f"(is data-pagefind-body still on the paper template?)"
+        )
+    # Always written: a --dirty build would otherwise keep a stale list of shards.
+    (site / BUNDLES_JS).write_text(bundles_js(outputs[1:]), encoding="utf-8")
+    return indexed
+
+
+def bundles_js(extra: list[str]) -> str:
+    """The module the browser reads the extra bundles from (site-root-relative URLs);
+    the theme ships it with none, so ``serve`` and a one-run build need no rewrite."""
+    urls = json.dumps([f"{b}/" for b in extra])
+    header = "// Search shards merged after pagefind/ (written by paper-archive build)."
+    return f"{header}\nexport default {urls};\n"
+
+
+def shard_globs(ids: list[str], limit: int) -> list[str]:
+    """Globs over ``papers/<id>/`` that cover every id once, each at most ``limit`` pages
+    where id prefixes allow: consecutive prefixes packed greedily, in id (so date) order."""
+    groups: list[list[str]] = [[]]
+    sizes = [0]
+    for prefix, count in _prefixes(ids, "", limit):
+        if sizes[-1] and sizes[-1] + count > limit:
+            groups.append([])
+            sizes.append(0)
+        groups[-1].append(prefix)
+        sizes[-1] += count
+    return [
+        f"papers/{group[0]}*/**/*.html"
+        if len(group) == 1
+        else f"papers/{{{','.join(p + '*' for p in group)}}}/**/*.html"
+        for group in groups
+    ]
+
+
+def _prefixes(ids: list[str], prefix: str, limit: int) -> list[tuple[str, int]]:
+    """(prefix, pages) pairs, in order, each prefix as short as fits within ``limit``."""
+    if len(ids) <= limit or all(len(i) <= len(prefix) for i in ids):
+        return [(prefix, len(ids))]
+    children = Counter(i[len(prefix)] for i in ids if len(i) > len(prefix))
+    found: list[tuple[str, int]] = []
+    for char in sorted(children):
+        child = prefix + char
+        found += _prefixes([i for i in ids if i.startswith(child)], child, limit)
+    return found
+
+
+def _run(site: Path, glob: str, bundle: str) -> int:
     result = subprocess.run(
         [
             sys.executable,
@@ -38,7 +112,8 @@ def index_site(site: Path, expected_pages: int) -> int:
             "--site",
             str(site),
             "--glob",
-            PAPER_GLOB,
+            glob,
+            *(["--output-subdir", bundle] if bundle != BUNDLE else []),
             "--force-language",
             "en",
         ],
@@ -49,10 +124,4 @@ def index_site(site: Path, expected_pages: int) -> int:
         output = (result.stderr or result.stdout).strip()
         raise SearchIndexError(f"pagefind failed (exit {result.returncode}):\n{output}")
     found = re.search(r"Indexed (\d+) pages?", result.stdout)
-    indexed = int(found.group(1)) if found else 0
-    if indexed != expected_pages:
-        raise SearchIndexError(
-            f"pagefind indexed {indexed} pages but the site has {expected_pages} paper pages "
-            f"(is data-pagefind-body still on the paper template?)\n{result.stdout.strip()}"
-        )
-    return indexed
+    return int(found.group(1)) if found else 0

@@ -57,6 +57,11 @@
       pageSize: 8,
       sort: sorts[sort.value] || null,
       translations: { placeholder: "Search papers" },
+      // upvotes is in each result's meta only to merge sorted shards (pagefind-lazy/).
+      processResult: function (result) {
+        if (result.meta) delete result.meta.upvotes;
+        return result;
+      },
     });
     var field = input();
     if (field) field.addEventListener("input", function () { update(); });

@@ -1,0 +1,2 @@
+// Search shards merged after pagefind/ (written by paper-archive build).
+export default [];
