@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import os
 import re
 import shutil
 import threading
@@ -23,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from generator.build import build_site
 from generator.config import Paths
+from generator.site import search
 from generator.site.structure import Archive
 from generator.store.archive import load_archive
 from generator.topics import Taxonomy
@@ -38,8 +40,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+@pytest.fixture(scope="module", params=["one bundle", "shards"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The sample site, once as one Pagefind bundle and once forced into shards of at most
+    12 pages (three or more bundles), which the browser must merge for results, facets and sorts."""
     root = tmp_path_factory.mktemp("site")
     shutil.copytree(REPO / "papers", root / "papers")
     shutil.copytree(
@@ -55,7 +59,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Paths:
         shutil.copy(REPO / name, root / name)
     (root / "generator").symlink_to(REPO / "generator")  # theme and hook paths in mkdocs.yml
     paths = Paths(root)
-    build_site(paths)
+    sharded = request.param == "shards"
+    old = os.environ.get(search.SHARD_PAGES_ENV)
+    os.environ[search.SHARD_PAGES_ENV] = "12" if sharded else str(search.SHARD_PAGES)
+    try:
+        build_site(paths)
+    finally:
+        if old is None:
+            del os.environ[search.SHARD_PAGES_ENV]
+        else:
+            os.environ[search.SHARD_PAGES_ENV] = old
+    extra = sorted(p.name for p in paths.site.glob("pagefind-*"))
+    assert extra == [f"pagefind-{n}" for n in range(2, len(extra) + 2)]
+    assert len(extra) >= 2 if sharded else not extra
     return paths
 
 
@@ -206,7 +222,22 @@ def test_sort_by_date_orders_newest_first(browser: Browser, base_url: str, built
         arg=",".join(by_relevance),
         timeout=10_000,
     )
+    shown = min(_count(page), 8)  # the first page of results, merged across shards
+    expect(page.locator(".pagefind-ui__result-link")).to_have_count(shown)
     by_date = _result_ids(page)
     dates: list[dt.date] = [listed[i] for i in by_date]
     assert dates == sorted(dates, reverse=True)
+
+    page.select_option(".pa-search__sort", "upvotes")
+    page.wait_for_function(
+        "ids => { const now = [...document.querySelectorAll('.pagefind-ui__result-link')]"
+        ".map(e => e.href.split('/').slice(-2)[0]); return now.length && now.join() !== ids }",
+        arg=",".join(by_date),
+        timeout=10_000,
+    )
+    expect(page.locator(".pagefind-ui__result-link")).to_have_count(shown)
+    upvotes = {p.id: p.upvotes or 0 for p in archive.papers}
+    by_votes = [upvotes[i] for i in _result_ids(page)]
+    assert by_votes == sorted(by_votes, reverse=True)
+    assert page.locator(".pagefind-ui__result-tag", has_text="upvotes").count() == 0
     assert failures == []

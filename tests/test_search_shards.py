@@ -1,0 +1,45 @@
+"""How a large archive's paper pages are split into Pagefind runs (generator/site/search.py).
+
+The browser test builds real shards and checks the merged search; this checks the plan:
+every page in exactly one run, runs within the limit, an archive under it in one run.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.site.search import bundles_js, shard_globs
+
+
+def _prefixes(glob: str) -> list[str]:
+    inner = re.fullmatch(r"papers/(?:\{(.+)\}|(.+))/\*\*/\*\.html", glob)
+    assert inner, glob
+    return [p.removesuffix("*") for p in (inner.group(1) or inner.group(2)).split(",")]
+
+
+def _ids(months: dict[str, int]) -> list[str]:
+    return sorted(f"{m}.{n:05d}" for m, count in months.items() for n in range(1, count + 1))
+
+
+def test_every_page_in_exactly_one_run_within_the_limit():
+    ids = _ids({"2312": 40, "2401": 2_500, "2402": 9_000, "2403": 7_000, "2404": 30})
+    globs = shard_globs(ids, 6_000)
+    runs = [[i for i in ids if any(i.startswith(p) for p in _prefixes(g))] for g in globs]
+    assert sorted(i for run in runs for i in run) == ids  # each once
+    assert all(0 < len(run) <= 6_000 for run in runs)
+    assert len(globs) <= 5  # packed, not one run per prefix
+
+
+def test_month_boundaries_when_months_fit():
+    ids = _ids({"2401": 5_000, "2402": 5_000, "2403": 5_000})
+    assert shard_globs(ids, 10_000) == [
+        "papers/{2401*,2402*}/**/*.html",
+        "papers/2403*/**/*.html",
+    ]
+
+
+def test_the_extra_bundles_module():
+    assert bundles_js([]).endswith("export default [];\n")
+    assert bundles_js(["pagefind-2", "pagefind-3"]).endswith(
+        'export default ["pagefind-2/", "pagefind-3/"];\n'
+    )
