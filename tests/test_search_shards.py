@@ -30,12 +30,18 @@ def test_every_page_in_exactly_one_run_within_the_limit():
     assert len(globs) <= 5  # packed, not one run per prefix
 
 
-def test_month_boundaries_when_months_fit():
-    ids = _ids({"2401": 5_000, "2402": 5_000, "2403": 5_000})
-    assert shard_globs(ids, 10_000) == [
-        "papers/{2401*,2402*}/**/*.html",
-        "papers/2403*/**/*.html",
-    ]
+def _runs(ids: list[str], limit: int) -> list[int]:
+    globs = shard_globs(ids, limit)
+    return [sum(any(i.startswith(p) for p in _prefixes(g)) for i in ids) for g in globs]
+
+
+def test_as_few_runs_as_the_limit_allows_of_about_equal_size():
+    months = ("2401", "2402", "2403", "2404", "2405", "2406", "2407", "2408", "2409", "2410")
+    ids = _ids({m: 3_000 for m in months})  # 30,000 pages, ~a real 30,000-paper archive
+    runs = _runs(ids, 12_000)
+    assert len(runs) == 3 and sum(runs) == 30_000 and max(runs) - min(runs) < 1_000
+    halves = _ids({m: 1_500 for m in months[:6]})
+    assert _runs(halves, 6_000) == [4_500, 4_500]
 
 
 def test_the_extra_bundles_module():

@@ -74,11 +74,15 @@ def bundles_js(extra: list[str]) -> str:
 
 def shard_globs(ids: list[str], limit: int) -> list[str]:
     """Globs over ``papers/<id>/`` that cover every id once, each at most ``limit`` pages
-    where id prefixes allow: consecutive prefixes packed greedily, in id (so date) order."""
+    where id prefixes allow: consecutive prefixes (in id, so date, order) packed into runs
+    of about equal size, as few as the limit allows."""
+    runs = -(-len(ids) // limit)
+    target = len(ids) / runs
     groups: list[list[str]] = [[]]
     sizes = [0]
-    for prefix, count in _prefixes(ids, "", limit):
-        if sizes[-1] and sizes[-1] + count > limit:
+    for prefix, count in _prefixes(ids, "", max(1, int(target // 4))):  # fine enough to balance
+        full = len(groups) < runs and sizes[-1] + count / 2 > target
+        if sizes[-1] and (sizes[-1] + count > limit or full):
             groups.append([])
             sizes.append(0)
         groups[-1].append(prefix)
