@@ -24,6 +24,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from generator.model import Paper
+from generator.site.markup import clean_text
 
 FEED_LIMIT = 50
 GENERATOR = "paper-archive"
@@ -32,7 +33,6 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # A feed with no papers still needs an "updated" date; a fixed one keeps it deterministic.
 EMPTY_FEED_DATE = dt.date(1970, 1, 1)
 
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # What an HTML-minded reader would not show as typed: a tag start or a character reference.
 _LOOKS_LIKE_MARKUP = re.compile(r"<|&#?\w+;")
 
@@ -81,11 +81,6 @@ class FeedSpec:
     @property
     def json_url(self) -> str:
         return self.site_url + self.json_path
-
-
-def clean_text(text: str) -> str:
-    """Drop the characters XML 1.0 cannot carry at all, even as character references."""
-    return _XML_FORBIDDEN.sub("", text)
 
 
 def paper_url(site_url: str, paper: Paper) -> str:

@@ -14,7 +14,9 @@ import re
 import markdown
 import nh3
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls (but tab, newline, CR), DEL, lone surrogates, U+FFFE/U+FFFF: characters that
+# HTML forbids and XML 1.0 cannot carry even as character references.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _ALLOWED_TAGS = {
     "a",
     "abbr",
@@ -63,7 +65,7 @@ _ALLOWED_ATTRIBUTES = {
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters, which are invalid in HTML and XML alike."""
+    """Drop characters no page or feed can carry; every untrusted string passes here."""
     return _CONTROL.sub("", text)
 
 
