@@ -8,9 +8,10 @@ Screenshots are saved in the test's temporary folder; the path is printed.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import gzip
 import http.server
+import json
 import os
 import re
 import shutil
@@ -208,36 +209,79 @@ def test_header_search_facet_and_click_through(
     assert failures == []
 
 
-def test_sort_by_date_orders_newest_first(browser: Browser, base_url: str, built: Paths) -> None:
-    archive = _archive(built)
-    listed = {p.id: p.listed for p in archive.papers}
-    page, failures, _ = _open(browser, f"{base_url}days/", "light")
-    _search(page, QUERY)
-    by_relevance = _result_ids(page)
-    page.select_option(".pa-search__sort", "date")
-    expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {QUERY}")
-    page.wait_for_function(
-        "ids => { const now = [...document.querySelectorAll('.pagefind-ui__result-link')]"
-        ".map(e => e.href.split('/').slice(-2)[0]); return now.length && now.join() !== ids }",
-        arg=",".join(by_relevance),
-        timeout=10_000,
+def _all_result_ids(page: Page) -> list[str]:
+    """Every result, not only the first page: "Load more results" until it is gone."""
+    more = page.locator(".pagefind-ui__button")
+    total = _count(page)
+    page.wait_for_function(  # results render a few at a time, the button after them
+        "n => document.querySelectorAll('.pagefind-ui__result-link').length == n"
+        " || document.querySelector('.pagefind-ui__button')",
+        arg=total,
     )
-    shown = min(_count(page), 8)  # the first page of results, merged across shards
-    expect(page.locator(".pagefind-ui__result-link")).to_have_count(shown)
-    by_date = _result_ids(page)
-    dates: list[dt.date] = [listed[i] for i in by_date]
-    assert dates == sorted(dates, reverse=True)
+    while more.count():
+        shown = page.locator(".pagefind-ui__result-link").count()
+        more.click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('.pagefind-ui__result-link').length > n", arg=shown
+        )
+    expect(page.locator(".pagefind-ui__result-link")).to_have_count(total)
+    return _result_ids(page)
 
-    page.select_option(".pa-search__sort", "upvotes")
+
+def _resorted(page: Page, value: str, before: list[str]) -> None:
+    page.select_option(".pa-search__sort", value)
     page.wait_for_function(
         "ids => { const now = [...document.querySelectorAll('.pagefind-ui__result-link')]"
         ".map(e => e.href.split('/').slice(-2)[0]); return now.length && now.join() !== ids }",
-        arg=",".join(by_date),
+        arg=",".join(before),
         timeout=10_000,
     )
-    expect(page.locator(".pagefind-ui__result-link")).to_have_count(shown)
-    upvotes = {p.id: p.upvotes or 0 for p in archive.papers}
-    by_votes = [upvotes[i] for i in _result_ids(page)]
-    assert by_votes == sorted(by_votes, reverse=True)
+
+
+def test_sorts_order_every_match_across_bundles(
+    browser: Browser, base_url: str, built: Paths
+) -> None:
+    """Newest and most upvoted order all matches (from every shard), not one page of them;
+    the sort keys are fetched by the first sorted search, never by a best-match one."""
+    archive = _archive(built)
+    key = {p.id: (p.listed, p.upvotes or 0) for p in archive.papers}
+    page, failures, requested = _open(browser, f"{base_url}days/", "light")
+    _search(page, QUERY)
+    matches = _all_result_ids(page)
+    assert len(matches) > 8 and TARGET in matches  # more than one page of results
+    assert not [u for u in requested if "/sort-keys." in u]
+
+    _resorted(page, "date", matches)
+    by_date = _all_result_ids(page)
+    assert sorted(by_date) == sorted(matches)
+    assert [key[i] for i in by_date] == sorted((key[i] for i in matches), reverse=True)
+    assert len([u for u in requested if "/sort-keys." in u]) == 1
+
+    _resorted(page, "upvotes", by_date)
+    by_votes = _all_result_ids(page)
+    assert sorted(by_votes) == sorted(matches)
+    votes_first = [(key[i][1], key[i][0]) for i in by_votes]
+    assert votes_first == sorted(votes_first, reverse=True)
     assert page.locator(".pagefind-ui__result-tag", has_text="upvotes").count() == 0
+    assert len([u for u in requested if "/sort-keys." in u]) == 1  # fetched once
     assert failures == []
+
+
+def test_sort_keys_list_every_paper_newest_first(built: Paths) -> None:
+    """The file the browser sorts by: every paper page once, by (listed, upvotes) descending,
+    with its upvotes, each id naming a fragment Pagefind wrote for that paper."""
+    archive = _archive(built)
+    bundles_js = (built.site / search.BUNDLES_JS).read_text()
+    keys_path = json.loads(re.search(r"sortKeys = (.+);", bundles_js).group(1))
+    keys = json.loads((built.site / keys_path).read_text())
+    fragments = {f.stem: f for f in built.site.glob("pagefind*/fragment/*.pf_fragment")}
+    paper_of = {}
+    for fragment_id in keys["ids"]:
+        text = gzip.decompress(fragments[fragment_id].read_bytes()).removeprefix(b"pagefind_dcd")
+        paper_of[fragment_id] = json.loads(text)["url"].strip("/").split("/")[-1]
+    ids = [paper_of[f] for f in keys["ids"]]
+    assert sorted(ids) == sorted(p.id for p in archive.papers)
+    by = {p.id: p for p in archive.papers}
+    assert keys["upvotes"] == [by[i].upvotes or 0 for i in ids]
+    order = [(by[i].listed, by[i].upvotes or 0) for i in ids]
+    assert order == sorted(order, reverse=True)

@@ -44,8 +44,11 @@ def test_as_few_runs_as_the_limit_allows_of_about_equal_size():
     assert _runs(halves, 6_000) == [4_500, 4_500]
 
 
-def test_the_extra_bundles_module():
-    assert bundles_js([]).endswith("export default [];\n")
-    assert bundles_js(["pagefind-2", "pagefind-3"]).endswith(
-        'export default ["pagefind-2/", "pagefind-3/"];\n'
+def test_the_bundles_module():
+    assert bundles_js([], None).endswith(
+        "export const shards = [];\nexport const sortKeys = null;\n"
+    )
+    assert bundles_js(["pagefind-2", "pagefind-3"], "pagefind/sort-keys.0a1b.json").endswith(
+        'export const shards = ["pagefind-2/", "pagefind-3/"];\n'
+        'export const sortKeys = "pagefind/sort-keys.0a1b.json";\n'
     )

@@ -3,8 +3,13 @@
 Material's built-in search ships its whole index to every visitor (16 MB at 10,000 papers);
 Pagefind splits it into chunks so a query downloads only what it needs. Only paper pages
 are indexed (the glob), and only their ``data-pagefind-body`` article, which carries the
-filters (topic, year, organization, has code, annotated) and sorts (date, upvotes) that
-``paper.md.j2`` writes. Indexing whole pages cost 3.7 GB of memory at 30,000 papers.
+filters (topic, year, organization, has code, annotated) that ``paper.md.j2`` writes.
+Indexing whole pages cost 3.7 GB of memory at 30,000 papers.
+
+Sorting is not Pagefind's: its sort orders live in the index metadata every search loads
+whole (130 KB of a 615 KB query at 30,000 papers), though few searches are sorted. The
+build instead writes one sort-keys file for all bundles (every indexed page's Pagefind id
+newest first, with its upvotes), which the browser fetches on the first sorted search.
 
 Pagefind holds a whole run in memory (~1 GB per 10,000 pages with a real vocabulary, more
 as the vocabulary grows), so a large archive is indexed in shards of at most
@@ -16,6 +21,8 @@ small archive is one run, exactly as before sharding.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import re
@@ -30,6 +37,7 @@ PAPER_GLOB = "papers/**/*.html"
 SHARD_PAGES = 12_000
 SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force sharding with it
 BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
+SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
 
 class SearchIndexError(RuntimeError):
@@ -44,8 +52,9 @@ def index_site(site: Path, expected_pages: int, shard_pages: int | None = None) 
     for old in [site / BUNDLE, *site.glob(f"{BUNDLE}-*")]:
         if old.is_dir():
             shutil.rmtree(old)  # a --dirty MkDocs build keeps the old chunks otherwise
-    if expected_pages == 0:
-        return 0  # Pagefind refuses an empty site; a new archive still builds and deploys
+    if expected_pages == 0:  # Pagefind refuses an empty site; a new archive still deploys
+        (site / BUNDLES_JS).write_text(bundles_js([], None), encoding="utf-8")
+        return 0
     limit = shard_pages or int(os.environ.get(SHARD_PAGES_ENV) or SHARD_PAGES)
     ids = sorted(p.parent.name for p in (site / "papers").glob("*/index.html"))
     plan = shard_globs(ids, limit) if len(ids) > limit else [PAPER_GLOB]
@@ -59,17 +68,43 @@ def index_site(site: Path, expected_pages: int, shard_pages: int | None = None) 
             f"pagefind indexed {indexed} pages but the site has {expected_pages} paper pages "
             f"(is data-pagefind-body still on the paper template?)"
         )
+    keys = sort_keys(site, outputs)
+    digest = hashlib.sha256(keys.encode()).hexdigest()[:10]
+    keys_path = f"{BUNDLE}/sort-keys.{digest}.json"  # named by content: caches never go stale
+    (site / keys_path).write_text(keys, encoding="utf-8")
     # Always written: a --dirty build would otherwise keep a stale list of shards.
-    (site / BUNDLES_JS).write_text(bundles_js(outputs[1:]), encoding="utf-8")
+    (site / BUNDLES_JS).write_text(bundles_js(outputs[1:], keys_path), encoding="utf-8")
     return indexed
 
 
-def bundles_js(extra: list[str]) -> str:
-    """The module the browser reads the extra bundles from (site-root-relative URLs);
-    the theme ships it with none, so ``serve`` and a one-run build need no rewrite."""
-    urls = json.dumps([f"{b}/" for b in extra])
-    header = "// Search shards merged after pagefind/ (written by paper-archive build)."
-    return f"{header}\nexport default {urls};\n"
+def bundles_js(extra: list[str], keys_path: str | None) -> str:
+    """The module the browser reads the extra bundles and the sort keys from (site-root-
+    relative URLs); the theme ships it with neither, for ``serve``, which indexes nothing."""
+    shards = json.dumps([f"{b}/" for b in extra])
+    keys = json.dumps(keys_path)
+    return (
+        "// Written by paper-archive build: the search shards merged after pagefind/, and\n"
+        "// the sort keys of every indexed page.\n"
+        f"export const shards = {shards};\nexport const sortKeys = {keys};\n"
+    )
+
+
+def sort_keys(site: Path, bundles: list[str]) -> str:
+    """Every indexed page's Pagefind id, newest first (then most upvoted), and its upvotes.
+
+    Read back from the fragments Pagefind wrote, whose meta carries the page's date and
+    upvotes, since a search result names its page by that id only. The position in the
+    list is the date order; upvotes, ties broken by position, are the other.
+    """
+    pages = []
+    for bundle in bundles:
+        for fragment in (site / bundle / "fragment").glob("*.pf_fragment"):
+            text = gzip.decompress(fragment.read_bytes()).removeprefix(SIGNATURE)
+            meta = json.loads(text)["meta"]
+            pages.append((meta["date"], int(meta["upvotes"]), fragment.stem))
+    pages.sort(reverse=True)
+    keys = {"ids": [page[2] for page in pages], "upvotes": [page[1] for page in pages]}
+    return json.dumps(keys, separators=(",", ":")) + "\n"
 
 
 def shard_globs(ids: list[str], limit: int) -> list[str]:

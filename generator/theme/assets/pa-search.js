@@ -57,7 +57,7 @@
       pageSize: 8,
       sort: sorts[sort.value] || null,
       translations: { placeholder: "Search papers" },
-      // upvotes is in each result's meta only to merge sorted shards (pagefind-lazy/).
+      // upvotes is in each result's meta only for the build's sort keys (search.py).
       processResult: function (result) {
         if (result.meta) delete result.meta.upvotes;
         return result;

@@ -3,23 +3,18 @@
 // the first result: about 300 KB at 30,000 papers, most of a query's transfer. The UI is
 // pointed here instead of at pagefind/, so it sees no filters until the visitor asks for
 // them (pa-search.js calls showFacets() and remounts the UI). It also skips preloading
-// for the first two letters typed.
+// for the first four letters typed, and sorts results itself (see search()).
 import * as pagefind from "../../pagefind/pagefind.js";
-import shards from "./bundles.js";
+import { shards, sortKeys } from "./bundles.js";
 
 export const { createInstance, debouncedSearch, mergeIndex } = pagefind;
 
 // A large archive is indexed in shards (generator/site/search.py): pagefind/ plus the
-// bundles listed in bundles.js, merged once into the one instance here. Pagefind orders
-// merged results by score only, which is right for relevance but not for a sort (date,
-// upvotes), so a sorted search asks each bundle on its own and merges the sorted lists.
+// bundles listed in bundles.js, merged once into the one instance here.
 const root = new URL("../../", import.meta.url);
 let merged = null;
-let lastOptions = {};
-let separate = null;
 
 export async function options(opts) {
-  lastOptions = { ...lastOptions, ...opts };
   await pagefind.options(opts);
   if (!merged) {
     merged = Promise.all(shards.map((path) => pagefind.mergeIndex(new URL(path, root).pathname)));
@@ -54,86 +49,49 @@ export async function filters() {
   return facets ? pagefind.filters() : {};
 }
 
+// The index holds no sort orders: they would be loaded by every search. A sorted search
+// finds every match in all bundles at once, then orders the matches by the sort keys the
+// build wrote (each page's position newest first, and its upvotes), fetched on first use.
+let keys = null;
+
 export async function search(term, opts = {}) {
-  const key = opts.sort && Object.keys(opts.sort)[0];
-  if (!shards.length || !key) return pagefind.search(term, opts);
-  await merged;
-  if (!separate) {
-    separate = Promise.all(
-      ["pagefind/", ...shards].map(async (path) => {
-        const one = pagefind.createInstance({ basePath: new URL(path, root).pathname });
-        await one.options(lastOptions);
-        return one;
+  const { sort, ...rest } = opts;
+  const found = await pagefind.search(term, rest);
+  const key = sort && Object.keys(sort)[0];
+  if (!found || !key || !sortKeys) return found;
+  let position, upvotes;
+  try {
+    ({ position, upvotes } = await loadKeys());
+  } catch (error) {
+    console.warn("search: sort keys unavailable, showing best matches first", error);
+    return found;
+  }
+  const last = position.size; // pages missing from the keys (a stale cache) go last
+  const rank = (result) => (position.has(result.id) ? position.get(result.id) : last);
+  const byDate = (a, b) => rank(a) - rank(b);
+  const byUpvotes = (a, b) => (upvotes.get(b.id) ?? -1) - (upvotes.get(a.id) ?? -1) || byDate(a, b);
+  const order = key === "upvotes" ? byUpvotes : byDate;
+  const results = [...found.results].sort(
+    sort[key] === "asc" ? (a, b) => order(b, a) : order
+  );
+  return { ...found, results };
+}
+
+function loadKeys() {
+  if (!keys) {
+    keys = fetch(new URL(sortKeys, root))
+      .then((response) => {
+        if (!response.ok) throw new Error(`${response.status} ${response.url}`);
+        return response.json();
       })
-    );
+      .then((file) => ({
+        position: new Map(file.ids.map((id, i) => [id, i])),
+        upvotes: new Map(file.ids.map((id, i) => [id, file.upvotes[i]])),
+      }))
+      .catch((error) => {
+        keys = null; // tried again on the next sorted search
+        throw error;
+      });
   }
-  const parts = await Promise.all((await separate).map((one) => one.search(term, opts)));
-  if (parts.some((part) => !part)) return null;
-  return {
-    ...parts[0],
-    results: mergeSorted(parts.map((part) => part.results), key, opts.sort[key]),
-    unfilteredResultCount: parts.reduce((sum, part) => sum + part.unfilteredResultCount, 0),
-    filters: addCounts(parts.map((part) => part.filters)),
-    totalFilters: addCounts(parts.map((part) => part.totalFilters)),
-  };
-}
-
-function addCounts(all) {
-  const sum = {};
-  for (const one of all) {
-    for (const [name, values] of Object.entries(one || {})) {
-      sum[name] = sum[name] || {};
-      for (const [value, count] of Object.entries(values)) {
-        sum[name][value] = (sum[name][value] || 0) + count;
-      }
-    }
-  }
-  return sum;
-}
-
-// Each list is already in sort order; the sort value is only in a result's data (its
-// meta), so the merge runs lazily, as the UI asks for the n-th result's data: showing n
-// results loads at most n + (bundles - 1) fragments.
-function mergeSorted(lists, key, direction) {
-  const heads = lists.map(() => 0);
-  const loaded = new Map();
-  const data = (result) => {
-    if (!loaded.has(result)) loaded.set(result, result.data());
-    return loaded.get(result);
-  };
-  const order = [];
-  let queue = Promise.resolve();
-  const value = (meta) => {
-    const raw = meta && meta[key];
-    return raw !== undefined && raw !== "" && !isNaN(raw) ? Number(raw) : raw;
-  };
-  const before = (a, b) => {
-    if (b === undefined) return a !== undefined;
-    if (a === undefined) return false;
-    return direction === "asc" ? a < b : a > b;
-  };
-  async function next() {
-    const candidates = lists.map((list, i) => list[heads[i]]);
-    const values = await Promise.all(
-      candidates.map((result) => (result ? data(result).then((d) => value(d.meta)) : null))
-    );
-    let best = -1;
-    values.forEach((v, i) => {
-      if (candidates[i] && (best < 0 || before(v, values[best]))) best = i;
-    });
-    order.push(lists[best][heads[best]++]);
-  }
-  function nth(n) {
-    queue = queue.then(async () => {
-      while (order.length <= n) await next();
-    });
-    return queue.then(() => order[n]);
-  }
-  const total = lists.reduce((sum, list) => sum + list.length, 0);
-  return Array.from({ length: total }, (_, n) => ({
-    id: `pa-sorted-${n}`,
-    score: total - n,
-    words: [],
-    data: async () => data(await nth(n)),
-  }));
+  return keys;
 }
