@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from generator.config import PARALLEL_MIN, Paths
-from generator.fsutil import write_if_changed
+from generator.fsutil import write_gzip_if_changed, write_if_changed
 from generator.model import Paper
 from generator.site import bibtex, search
 from generator.site.outputs import OutputError, site_files
@@ -113,7 +113,8 @@ def generate(paths: Paths) -> BuildReport:
     for rel, text in others:
         target = paths.docs / rel
         wanted.add(target)
-        if write_if_changed(target, text):
+        write = write_gzip_if_changed if target.suffix == ".gz" else write_if_changed
+        if write(target, text):
             report.written += 1
         else:
             report.unchanged += 1

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import tempfile
+import zlib
 from pathlib import Path
 
+# zlib level for published .gz files. On the 72 MB export of a 30,000-paper archive:
+# level 1 gives 25.3 MB in 0.8 s, 3 gives 22.9 MB in 1.2 s, 4 gives 21.9 MB in 1.4 s,
+# 6 (gzip's default) 20.5 MB in 3.1 s, 9 20.3 MB in 4.3 s. Past 4 each megabyte costs
+# seconds of a build that must stay under 150 s.
+GZIP_LEVEL = 4
 
-def write_atomic(path: Path, text: str, *, durable: bool = False) -> None:
-    """Write via a temp file in the same folder and rename it over ``path``.
+
+def write_atomic(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+    """Write via a temp file in the same folder and rename it over ``path``; text as UTF-8.
 
     ``durable`` adds an fsync, worth it for ``papers/`` (the source of truth) and not for
     generated pages, which a rebuild recreates anyway.
@@ -16,8 +24,8 @@ def write_atomic(path: Path, text: str, *, durable: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -39,4 +47,21 @@ def write_if_changed(path: Path, text: str, *, durable: bool = False) -> bool:
     except (FileNotFoundError, UnicodeDecodeError):
         pass
     write_atomic(path, text, durable=durable)
+    return True
+
+
+def write_gzip_if_changed(path: Path, text: str) -> bool:
+    """Store ``text`` gzip-compressed unless the file already decompresses to exactly it.
+
+    Comparing the decompressed content (a quarter of a second for 72 MB) rather than fresh
+    compressed bytes means an unchanged file costs no compression. The header carries no
+    file name and a zero mtime, so the same text always gives the same bytes.
+    """
+    data = text.encode("utf-8")
+    try:
+        if gzip.decompress(path.read_bytes()) == data:
+            return False
+    except (FileNotFoundError, gzip.BadGzipFile, EOFError, zlib.error):
+        pass
+    write_atomic(path, gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
     return True

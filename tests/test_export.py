@@ -73,12 +73,12 @@ def test_every_record_validates_and_files_split_by_listing_year():
     files = export.export_records(papers, topics, SITE)
     years = sorted({p.listed.year for p in papers})
     assert len(years) > 1
-    expected_files = {f"data/papers-{y}.jsonl" for y in years}
+    expected_files = {f"data/papers-{y}.jsonl.gz" for y in years}
     assert set(files) == expected_files | {"data/index.json", "data/record.schema.json"}
 
     seen = []
     for year in years:
-        records = read_jsonl(files[f"data/papers-{year}.jsonl"])
+        records = read_jsonl(files[f"data/papers-{year}.jsonl.gz"])
         for rec in records:
             VALIDATOR.validate(rec)
             assert rec["listed"].startswith(f"{year}-")
@@ -94,7 +94,7 @@ def test_records_carry_machine_fields_annotation_notes_topics_and_url():
     records = {
         r["id"]: r
         for path, content in files.items()
-        if path.endswith(".jsonl")
+        if path.endswith(".jsonl.gz")
         for r in read_jsonl(content)
     }
     for paper in papers:
@@ -131,7 +131,7 @@ def test_records_carry_machine_fields_annotation_notes_topics_and_url():
 def test_one_record_per_line_even_with_newlines_in_text():
     papers, topics = archive()
     files = export.export_records(papers, topics, SITE)
-    total = sum(c.count("\n") for p, c in files.items() if p.endswith(".jsonl"))
+    total = sum(c.count("\n") for p, c in files.items() if p.endswith(".jsonl.gz"))
     assert total == len(papers)
     # UTF-8 text stays readable; only JSON's mandatory escapes are used.
     assert "José García-López" in "".join(files.values())
@@ -144,13 +144,14 @@ def test_index_lists_files_counts_and_checksums_without_timestamps():
     assert index["schema"] == SITE + "data/record.schema.json"
     assert index["records"] == len(papers)
     listed = {f["path"]: f for f in index["files"]}
-    assert set(listed) == {p for p in files if p.endswith(".jsonl")}
+    assert set(listed) == {p for p in files if p.endswith(".jsonl.gz")}
     for path, entry in listed.items():
         content = files[path]
         assert entry["url"] == SITE + path
         assert entry["records"] == len(read_jsonl(content))
-        assert entry["sha256"] == hashlib.sha256(content.encode("utf-8")).hexdigest()
-        assert entry["bytes"] == len(content.encode("utf-8"))
+        data = content.encode("utf-8")
+        assert entry["uncompressed_sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["uncompressed_bytes"] == len(data)
         assert index["years"][str(entry["year"])] == entry["records"]
     assert [f["year"] for f in index["files"]] == sorted(f["year"] for f in index["files"])
     assert index["generated_from"]["last_listed"] == max(p.listed for p in papers).isoformat()

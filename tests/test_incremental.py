@@ -8,6 +8,8 @@ tag, ...), read off the archive and the first build's listing, never from counts
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -108,7 +110,7 @@ def _expected(day: dt.date, days_before: list[dt.date], ids: list[str], topic: s
         *(f"papers/{i}.bib" for i in ids),
         f"days/{day:%Y/%m/%d}.bib",
         f"topics/{topic}/papers.bib",
-        f"data/papers-{day.year}.jsonl",
+        f"data/papers-{day.year}.jsonl.gz",
         # the new tag brings a new feed, which the feed list names
         "feeds/index.md",
     }
@@ -159,3 +161,39 @@ def test_new_day_rewrites_only_what_shows_it(paths: Paths, where: str) -> None:
     assert report.removed == 0
     # Every page that was not rewritten is byte-identical to before.
     assert all(after[rel] == before[rel] for rel in after.keys() - rewritten)
+    # The rewritten year file holds the old records and the new day's, in listing order.
+    year_file = f"data/papers-{day.year}.jsonl.gz"
+    old_ids = [r["id"] for r in _records(before[year_file][2])]
+    new_ids = [r["id"] for r in _records(after[year_file][2])]
+    assert sorted(new_ids) == sorted(old_ids + ids)
+    assert [i for i in new_ids if i in ids] == ids
+
+
+def test_fresh_build_compresses_the_export_to_the_same_bytes(paths: Paths) -> None:
+    generate(paths)
+    data = paths.docs / "data"
+    first = {p.name: p.read_bytes() for p in data.glob("*.gz")}
+    assert len(first) > 1
+    shutil.rmtree(data)
+    report = generate(paths)
+    assert report.written == len(first) + 2  # the year files, index.json, record.schema.json
+    assert {p.name: p.read_bytes() for p in data.glob("*.gz")} == first
+    for name, content in first.items():
+        records = _records(content)
+        year = name.removeprefix("papers-").split(".")[0]
+        assert records and all(r["listed"].startswith(f"{year}-") for r in records)
+
+
+def test_export_files_of_an_older_build_are_removed(paths: Paths) -> None:
+    """Builds before the export was gzipped published data/papers-YYYY.jsonl."""
+    generate(paths)
+    stale = paths.docs / "data/papers-2024.jsonl"
+    stale.write_text('{"id":"2401.00001"}\n', encoding="utf-8")
+    report = generate(paths)
+    assert not stale.exists()
+    assert (report.written, report.removed) == (0, 1)
+    assert (paths.docs / "data/papers-2024.jsonl.gz").is_file()
+
+
+def _records(gzipped: bytes) -> list[dict]:
+    return [json.loads(line) for line in gzip.decompress(gzipped).decode("utf-8").splitlines()]

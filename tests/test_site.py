@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
 import html
 import json
 import re
@@ -367,11 +369,16 @@ def test_paper_head_has_citation_and_open_graph_tags(built):
     assert doc.find("link", rel="canonical")["href"] == meta["og:url"]
 
 
-def test_open_data_export_is_published(built):
+def test_open_data_export_is_published_gzipped(built):
     root, _ = built
-    records = [
-        json.loads(line) for line in (root.site / "data/papers-2026.jsonl").read_text().splitlines()
-    ]
+    published = (root.site / "data/papers-2026.jsonl.gz").read_bytes()
+    # A reproducible gzip member: no file name (FLG.FNAME unset), mtime 0.
+    assert published[:3] == b"\x1f\x8b\x08"
+    assert not published[3] & 0x08
+    assert published[4:8] == bytes(4)
+    text = gzip.decompress(published).decode("utf-8")
+    assert text.endswith("\n")
+    records = [json.loads(line) for line in text.splitlines()]
     assert [r["id"] for r in records] == [
         "2603.00004",
         "2603.00001",
@@ -382,7 +389,13 @@ def test_open_data_export_is_published(built):
     ]
     hostile = records[1]
     assert hostile["title"] == HOSTILE_TITLE and hostile["annotation"]["status"] == "reproduced"
-    assert json.loads((root.site / "data/index.json").read_text())["records"] == 6
+    index = json.loads((root.site / "data/index.json").read_text())
+    assert index["records"] == 6
+    [entry] = index["files"]
+    assert (root.site / entry["path"]).read_bytes() == published
+    assert entry["url"] == "https://example.github.io/paper-archive/" + entry["path"]
+    assert entry["uncompressed_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert not list(root.site.glob("data/*.jsonl"))
 
 
 def test_new_arxiv_version_and_venue_show_without_relisting(tmp_path):

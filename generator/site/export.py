@@ -1,9 +1,10 @@
-"""The open-data export: the whole archive as JSON Lines, one file per listing year.
+"""The open-data export: the whole archive as JSON Lines, one gzipped file per listing year.
 
 Every record has every key (``null`` or ``[]`` when unknown), so pandas and DuckDB infer
 one stable set of columns across years; ``data/record.schema.json`` documents a record
-and ``data/index.json`` lists the files. Nothing here reads the clock, so an unchanged
-archive exports byte-identical files.
+and ``data/index.json`` lists the files. Gzip makes the export a quarter of the size and
+pandas, DuckDB and ``gunzip -c`` read it as is. Nothing here reads the clock, so an
+unchanged archive exports byte-identical files.
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ def record(paper: Paper, topics: Sequence[str], site_url: str) -> dict[str, Any]
 def export_records(
     papers: Iterable[Paper], topics: Mapping[str, Sequence[str]], site_url: str
 ) -> dict[str, str]:
-    """Site-relative path -> file content for the per-year files, the index and the schema."""
+    """Site-relative path -> file content for the per-year files, the index and the schema.
+
+    The per-year paths end in ``.gz`` and map to the text before compression: the build
+    compresses it (see :func:`generator.fsutil.write_gzip_if_changed`), and the index gives
+    size and checksum of that text, which do not depend on the zlib that compressed it.
+    """
     if not site_url.endswith("/"):
         raise ValueError(f"site_url must end with '/': {site_url!r}")
     by_year: dict[int, list[Paper]] = defaultdict(list)
@@ -67,9 +73,10 @@ def export_records(
     listing = []
     for year in sorted(by_year):
         chosen = sorted(by_year[year], key=lambda p: (p.listed, p.id))
-        path = f"{DATA_DIR}/papers-{year}.jsonl"
+        path = f"{DATA_DIR}/papers-{year}.jsonl.gz"
         content = "".join(_dump(record(p, topics.get(p.id, ()), site_url)) + "\n" for p in chosen)
         files[path] = content
+        data = content.encode("utf-8")
         listing.append(
             {
                 "year": year,
@@ -78,15 +85,18 @@ def export_records(
                 "records": len(chosen),
                 "first_listed": chosen[0].listed.isoformat(),
                 "last_listed": chosen[-1].listed.isoformat(),
-                "bytes": len(content.encode("utf-8")),
-                "sha256": hashlib.sha256(content.encode("utf-8")).hexdigest(),
+                "uncompressed_bytes": len(data),
+                "uncompressed_sha256": hashlib.sha256(data).hexdigest(),
             }
         )
 
     files[SCHEMA_FILE] = SCHEMA_PATH.read_text(encoding="utf-8")
     index = {
         "title": "Hugging Face Daily Papers archive: open data",
-        "format": "JSON Lines: UTF-8, one paper per line, sorted by listing date then id",
+        "format": (
+            "gzip-compressed JSON Lines: UTF-8, one paper per line, sorted by listing date"
+            " then id; uncompressed_bytes and uncompressed_sha256 are of the decompressed text"
+        ),
         "schema": site_url + SCHEMA_FILE,
         "records": sum(item["records"] for item in listing),
         "years": {str(item["year"]): item["records"] for item in listing},

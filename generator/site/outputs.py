@@ -1,5 +1,8 @@
 """Everything the site publishes besides MkDocs' own output, as (path, text) pairs.
 
+A path ending in ``.gz`` names a file published gzip-compressed; its text is the content
+before compression, which is what the caller compares to decide whether to write.
+
 Pages, feeds, BibTeX files and the open-data export all come from one grouped
 :class:`~generator.site.structure.Archive`, in a fixed order, so the build writes each
 file once and only when its content changed.
