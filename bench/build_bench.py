@@ -1,13 +1,14 @@
 """Build benchmark: a synthetic archive of N papers through the real ``paper-archive build``.
 
-    python bench/build_bench.py [N ...] [--query WORD] [--keep DIR]
+    python bench/build_bench.py [N ...] [--query WORD ...] [--keep DIR]
 
 For each N it writes a synthetic archive (``bench/synthetic.py``: ~1.2 KB abstracts, ~8
 authors, 5-10 keywords, 15% annotated, 50 papers a day), runs the build as a child process
 exactly as a user would, and prints one Markdown table row: the build's own step timings,
 total wall time, CPU time, peak RSS of the whole process tree (sampled from /proc every
-50 ms, summed over the build and its children), site size, median paper page size, and the
-bytes a one-word search transfers. The last is measured in Debian's chromium (Playwright):
+50 ms, summed over the build and its children), site size, median paper page size, the
+bytes each one-word search transfers (a rare word and the commonest), and what choosing
+"Newest" then adds for the first word. Those are measured in Debian's chromium (Playwright):
 the site is served on 127.0.0.1, the query typed into the header search, and the body of
 every request finished between the first keystroke and a second after the results show is
 summed as Chromium reports it (``request.sizes()["responseBodySize"]``: the encoded body
@@ -42,11 +43,23 @@ sys.path.insert(0, str(REPO))
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from bench.synthetic import make_archive  # noqa: E402
 
-HEADER = (
-    "| papers | load s | generate s | MkDocs s | search index s | total s | CPU s "
-    "| peak RSS MB | site MB | median paper page KB | query KB (requests) |\n"
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+COLUMNS = (
+    "papers",
+    "load s",
+    "generate s",
+    "MkDocs s",
+    "search index s",
+    "total s",
+    "CPU s",
+    "peak RSS MB",
+    "site MB",
+    "median paper page KB",
 )
+
+
+def header(words: list[str]) -> str:
+    names = [*COLUMNS, *(f"“{w}” KB (requests)" for w in words), "+ sorted KB"]
+    return f"| {' | '.join(names)} |\n|{' ---: |' * len(names)}"
 
 
 def prepare(root: Path, n: int, seed: int) -> None:
@@ -163,8 +176,9 @@ def _gzipped(path: Path) -> bytes:
     return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
 
 
-def query_transfer(site: Path, word: str) -> tuple[int, int]:
-    """Bytes and requests from typing ``word`` until results show, in a real browser."""
+def query_transfer(site: Path, word: str) -> tuple[int, int, int]:
+    """Bytes and requests from typing ``word`` until results show, in a real browser, then
+    the bytes that choosing "Newest" adds (the sort keys, the new results' fragments)."""
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(
@@ -174,6 +188,7 @@ def query_transfer(site: Path, word: str) -> tuple[int, int]:
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     sizes: list[int] = []
     recording = False
+    sorted_bytes = 0
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -192,35 +207,57 @@ def query_transfer(site: Path, word: str) -> tuple[int, int]:
             page.locator(".pagefind-ui__result-title").first.wait_for(timeout=60_000)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(1_000)  # fragments of the results still on their way
+            query_bytes, requests = sum(sizes), len(sizes)
+            first = page.locator(".pagefind-ui__result-link").first.get_attribute("href")
+            page.select_option(".pa-search__sort", "date")
+            page.wait_for_function(
+                "href => document.querySelector('.pagefind-ui__result-link')"
+                "?.getAttribute('href') !== href",
+                arg=first,
+                timeout=60_000,
+            )
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1_000)
             recording = False
+            sorted_bytes = sum(sizes) - query_bytes
             browser.close()
     finally:
         server.shutdown()
-    return sum(sizes), len(sizes)
+    return query_bytes, requests, sorted_bytes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000, 30_000])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--query", default="diffusion", help="one word to search for")
+    parser.add_argument(
+        "--query",
+        action="append",
+        help="a word to search for, repeatable [default: diffusion, model]",
+    )
     parser.add_argument("--keep", type=Path, help="build in DIR/N and keep it")
     args = parser.parse_args()
-    print(HEADER, flush=True)
+    words = args.query or ["diffusion", "model"]
+    print(header(words), flush=True)
     for n in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-", dir=args.keep))
         try:
             prepare(work, n, args.seed)
             t = run_build(work)
             site_mb, page_kb = site_sizes(work / "site")
-            query_bytes, requests = query_transfer(work / "site", args.query)
-            print(
-                f"| {n:,} | {t.get('load', 0):.1f} | {t.get('generate', 0):.1f} "
-                f"| {t.get('mkdocs', 0):.1f} | {t.get('search', 0):.1f} | {t['total']:.1f} "
-                f"| {t['cpu']:.1f} | {t['rss_mb']:,.0f} | {site_mb:,.0f} | {page_kb:.1f} "
-                f"| {query_bytes / 1024:,.0f} ({requests}) |",
-                flush=True,
-            )
+            queries = [query_transfer(work / "site", word) for word in words]
+            cells = [
+                f"{n:,}",
+                *(f"{t.get(step, 0):.1f}" for step in ("load", "generate", "mkdocs", "search")),
+                f"{t['total']:.1f}",
+                f"{t['cpu']:.1f}",
+                f"{t['rss_mb']:,.0f}",
+                f"{site_mb:,.0f}",
+                f"{page_kb:.1f}",
+                *(f"{size / 1024:,.0f} ({requests})" for size, requests, _ in queries),
+                f"+{queries[0][2] / 1024:,.0f}",
+            ]
+            print(f"| {' | '.join(cells)} |", flush=True)
         finally:
             if args.keep is None:
                 shutil.rmtree(work, ignore_errors=True)

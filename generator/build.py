@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,17 +107,20 @@ def generate(paths: Paths) -> BuildReport:
     except (OutputError, StatusError) as exc:
         raise BuildError(str(exc)) from None
     wanted = {paths.docs / f"papers/{p.id}.md" for p in archive.papers}
-    written, unchanged = _paper_pages(paths.docs, renderer)
+
+    def write_others() -> None:
+        for rel, text in others:
+            target = paths.docs / rel
+            wanted.add(target)
+            write = write_gzip_if_changed if target.suffix == ".gz" else write_if_changed
+            if write(target, text):
+                report.written += 1
+            else:
+                report.unchanged += 1
+
+    written, unchanged = _paper_pages(paths.docs, renderer, meanwhile=write_others)
     report.written += written
     report.unchanged += unchanged
-    for rel, text in others:
-        target = paths.docs / rel
-        wanted.add(target)
-        write = write_gzip_if_changed if target.suffix == ".gz" else write_if_changed
-        if write(target, text):
-            report.written += 1
-        else:
-            report.unchanged += 1
     report.removed = _prune(paths.docs, wanted)
     report.timings["generate"] = time.perf_counter() - started
     return report
@@ -175,22 +178,31 @@ def _load_slice(
 _renderer: PageRenderer | None = None  # what forked paper-page workers render with
 
 
-def _paper_pages(docs: Path, renderer: PageRenderer) -> tuple[int, int]:
-    """Render and write the paper pages, on all cores for a large archive; (written, same)."""
+def _paper_pages(
+    docs: Path, renderer: PageRenderer, meanwhile: Callable[[], None]
+) -> tuple[int, int]:
+    """Render and write the paper pages, on all cores for a large archive; (written, same).
+
+    ``meanwhile`` (the other pages, feeds and files: one process's work) runs in this
+    process while the workers render, so neither waits for the other.
+    """
     global _renderer
     papers = renderer.archive.papers
     workers = min(os.cpu_count() or 1, len(papers) // PARALLEL_MIN + 1)
     _renderer = renderer
     try:
         if workers <= 1:
+            meanwhile()
             return _write_papers(docs, 0, len(papers))
         size = -(-len(papers) // (workers * 4))
-        starts = range(0, len(papers), size)
         context = multiprocessing.get_context("fork")  # workers inherit the renderer
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            counts = list(
-                pool.map(_write_papers, [docs] * len(starts), starts, [s + size for s in starts])
-            )
+            jobs = [
+                pool.submit(_write_papers, docs, start, start + size)
+                for start in range(0, len(papers), size)
+            ]
+            meanwhile()
+            counts = [job.result() for job in jobs]
         return sum(w for w, _ in counts), sum(u for _, u in counts)
     finally:
         _renderer = None

@@ -134,7 +134,12 @@ def render_entry(paper: Paper, key: str) -> str:
 
 def render_bib(papers: Iterable[Paper], keys: Mapping[str, str]) -> str:
     """Entries in the given order, separated by a blank line."""
-    return "\n".join(render_entry(paper, keys[paper.id]) for paper in papers)
+    return join_entries(render_entry(paper, keys[paper.id]) for paper in papers)
+
+
+def join_entries(entries: Iterable[str]) -> str:
+    """One .bib file of entries already rendered (a paper sits in several files)."""
+    return "\n".join(entries)
 
 
 def _has_inner_capital(word: str) -> bool:
