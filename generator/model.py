@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator import ids
+
+_TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")  # a GitHub user name
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def safe_url(url: object) -> str | None:
+    """Only absolute http(s) URLs become links; anything else is shown as nothing."""
+    return url if isinstance(url, str) and _URL.fullmatch(url) else None
+
 
 # (name, type) in file order. ``list`` means a list of strings.
 MACHINE_FIELDS: tuple[tuple[str, type], ...] = (
@@ -109,17 +120,47 @@ class Paper:
         value = (self.annotation or {}).get("tldr")
         return value if isinstance(value, str) and value.strip() else None
 
+    # The annotation as the site shows it. A file with invalid values fails ``validate`` in
+    # the pull request, but one pushed directly still builds: what cannot be shown safely is
+    # left out, and does not count towards ``is_annotated``.
+
+    @property
+    def status(self) -> str | None:
+        value = (self.annotation or {}).get("status")
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    @property
+    def tags(self) -> list[str]:
+        """Tags that can safely become a URL, sorted."""
+        tags = (self.annotation or {}).get("tags")
+        if not isinstance(tags, list):
+            return []
+        return sorted({t for t in tags if isinstance(t, str) and _TAG.fullmatch(t)})
+
+    @property
+    def links(self) -> list[dict[str, str]]:
+        """``{title, url}`` for each link with an http(s) URL; the URL stands in for a title."""
+        links = (self.annotation or {}).get("links")
+        return [
+            {"title": str(link.get("title") or link["url"]), "url": link["url"]}
+            for link in (links if isinstance(links, list) else [])
+            if isinstance(link, dict) and safe_url(link.get("url"))
+        ]
+
+    @property
+    def contributors(self) -> list[str]:
+        handles = (self.annotation or {}).get("contributors")
+        return [
+            c
+            for c in (handles if isinstance(handles, list) else [])
+            if isinstance(c, str) and _HANDLE.fullmatch(c)
+        ]
+
     @property
     def is_annotated(self) -> bool:
-        """A paper counts as annotated once a human wrote a TL;DR, tags, status or notes."""
-        ann = self.annotation or {}
-        return bool(
-            self.tldr
-            or ann.get("tags")
-            or ann.get("status")
-            or ann.get("links")
-            or self.notes.strip()
-        )
+        """A paper counts as annotated once a human wrote a TL;DR, tags, status, links or
+        notes that the site can show."""
+        return bool(self.tldr or self.status or self.tags or self.links or self.notes.strip())
 
     def machine_dict(self) -> dict[str, Any]:
         """Machine fields in file order, leaving out what is unknown."""

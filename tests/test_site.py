@@ -509,3 +509,27 @@ def test_notes_cannot_load_images(tmp_path):
 
     html = render_notes('![pixel](https://tracker.example/p.gif) <img src="x" onerror="a()">')
     assert "<img" not in html and "onerror" not in html
+
+
+def test_annotation_with_only_invalid_values_does_not_count(tmp_path):
+    """A file pushed without ``validate`` may hold values the site cannot show; they are
+    left out, and a paper with nothing else shows no badge and is not listed as annotated."""
+    root = make_root(tmp_path)
+    invalid = """\
+annotation:
+  tags: ["Not A Slug", 7, "../x"]
+  status: ["read"]
+  links: [{title: Bad, url: "javascript:alert(1)"}, "https://example.org/plain-string"]
+  contributors: [octocat]
+"""
+    write_paper(root, paper("2603.00051", "2026-03-06"), invalid)
+    write_paper(root, paper("2603.00052", "2026-03-06"), "annotation:\n  tags: [fine, 'Not OK']\n")
+    generate(root)
+    bad = (root.docs / "papers/2603.00051.md").read_text()
+    assert 'class="pa-annotation"' not in bad and "annotated:yes" not in bad
+    good = (root.docs / "papers/2603.00052.md").read_text()
+    assert 'href="../../tags/fine/"' in good and "Not OK" not in good and "annotated:yes" in good
+    annotated = (root.docs / "annotated/index.md").read_text()
+    assert "2603.00052" in annotated and "2603.00051" not in annotated
+    day = (root.docs / "days/2026/03/06.md").read_text()
+    assert day.count('class="pa-badge">annotated') == 1

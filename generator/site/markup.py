@@ -96,10 +96,3 @@ def render_notes(notes: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener ugc",
     )
-
-
-def safe_url(url: object) -> str | None:
-    """Only absolute http(s) URLs become links; anything else is shown as nothing."""
-    if isinstance(url, str) and re.fullmatch(r"https?://[^\s<>\"']+", url):
-        return url
-    return None

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from generator.model import Paper
+from generator.model import Paper, safe_url
 from generator.site import bibtex, markup
-from generator.site.structure import Archive, tags_of
+from generator.site.structure import Archive
 from generator.store.status import DayState, DayStatus
 from generator.topics import Topic
 
@@ -108,7 +108,7 @@ def make_env() -> jinja2.Environment:
         month_url=month_url,
         month_name=_month_name,
         short_authors=_short_authors,
-        safe_url=markup.safe_url,
+        safe_url=safe_url,
         summary_line=summary_line,
         slug=_slug,
     )
@@ -140,7 +140,7 @@ def paper_head(paper: Paper, config: SiteConfig, topics: list[str]) -> str:
         ("property", "og:url", f"{config.site_url}papers/{paper.id}/"),
         ("property", "og:site_name", config.site_name),
     ]
-    image = markup.safe_url(paper.thumbnail)
+    image = safe_url(paper.thumbnail)
     if image:
         tags.append(("property", "og:image", image))
     # Twitter/X falls back to the og: tags for title, description and image.
@@ -191,30 +191,15 @@ class PageRenderer:
     def paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
         root = self.archive
         for p in papers:
-            ann = p.annotation or {}
             # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
             source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
-            links = [
-                {"title": str(link.get("title") or link["url"]), "url": link["url"]}
-                for link in ann.get("links") or []
-                if isinstance(link, dict) and markup.safe_url(link.get("url"))
-            ]
-            contributors = [
-                c
-                for c in ann.get("contributors") or []
-                if isinstance(c, str) and re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", c)
-            ]
             yield (
                 f"papers/{p.id}.md",
                 self.render(
                     "paper.md.j2",
                     f"papers/{p.id}/",
                     p=p,
-                    ann=ann if p.is_annotated else None,
                     topics=root.topics_of[p.id],
-                    tags=tags_of(p),
-                    links=links,
-                    contributors=contributors,
                     venue=venue_of(p),
                     bibtex=bibtex.render_entry(p, self.keys[p.id]),
                     notes_html=markup.render_notes(p.notes),

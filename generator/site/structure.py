@@ -7,14 +7,11 @@ by id) so the generated pages are byte-identical from run to run.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from generator.model import Paper
 from generator.topics import Taxonomy
-
-_TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def by_votes(paper: Paper) -> tuple:
@@ -29,14 +26,6 @@ def annotated_on(paper: Paper) -> dt.date:
     """When a paper was last annotated: ``annotation.updated`` if given, else its listing."""
     value = (paper.annotation or {}).get("updated")
     return value if isinstance(value, dt.date) else paper.listed
-
-
-def tags_of(paper: Paper) -> list[str]:
-    """Tags that can safely become a URL; ``validate`` reports the others."""
-    tags = (paper.annotation or {}).get("tags")
-    if not isinstance(tags, list):
-        return []
-    return sorted({t for t in tags if isinstance(t, str) and _TAG.fullmatch(t)})
 
 
 @dataclass
@@ -72,7 +61,7 @@ class Archive:
             by_day[paper.listed].append(paper)
             for slug in topics_of[paper.id]:
                 by_topic[slug].append(paper)
-            for tag in tags_of(paper):
+            for tag in paper.tags:
                 by_tag[tag].append(paper)
         for day_papers in by_day.values():
             day_papers.sort(key=by_votes)
