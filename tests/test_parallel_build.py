@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from generator.build import build_site
+from generator.build import BuildError, build_site
 from generator.config import Paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,9 +25,7 @@ def _pages(site: Path) -> dict[str, bytes]:
     }
 
 
-def test_parallel_paper_pages_match_a_single_process_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _root(tmp_path: Path) -> Paths:
     shutil.copytree(REPO / "papers", tmp_path / "papers")
     (tmp_path / "docs").mkdir()
     for name in ("about.md", "annotate.md", "assets"):
@@ -36,7 +35,13 @@ def test_parallel_paper_pages_match_a_single_process_build(
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, tmp_path / name)
     (tmp_path / "generator").symlink_to(REPO / "generator")
-    paths = Paths(tmp_path)
+    return Paths(tmp_path)
+
+
+def test_parallel_paper_pages_match_a_single_process_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _root(tmp_path)
 
     monkeypatch.setenv("PAPER_ARCHIVE_PARALLEL_MIN_PAGES", "1")  # fork even for 34 papers
     build_site(paths)
@@ -48,3 +53,34 @@ def test_parallel_paper_pages_match_a_single_process_build(
     papers = [rel for rel in single if rel.startswith("papers/")]
     assert len(papers) == len(list((tmp_path / "papers").rglob("*.md")))
     assert parallel == single
+
+
+WORKER_WARNS = """\
+import logging
+import os
+
+MAIN = os.getpid()
+
+
+def on_post_page(output, page, **_):
+    if os.getpid() != MAIN:  # only pages a forked worker renders
+        logging.getLogger("mkdocs.hooks.test").warning("warned in a worker: %s", page.url)
+    return output
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the hook forks no worker")
+def test_a_warning_in_a_worker_fails_the_strict_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MkDocs counts strict-mode warnings in its own process only; the hook must count the
+    workers' too, or a broken paper page would deploy from a large archive."""
+    paths = _root(tmp_path)
+    (tmp_path / "warn_hook.py").write_text(WORKER_WARNS)
+    config = paths.mkdocs_yml.read_text()
+    paths.mkdocs_yml.write_text(config.replace("hooks:\n", "hooks:\n  - warn_hook.py\n", 1))
+    monkeypatch.setenv("PAPER_ARCHIVE_PARALLEL_MIN_PAGES", "1")
+    with pytest.raises(BuildError, match="warnings .* in strict mode"):
+        build_site(paths)
+    monkeypatch.setenv("PAPER_ARCHIVE_PARALLEL_MIN_PAGES", "1000000")  # no worker: no warning
+    build_site(paths)

@@ -6,7 +6,8 @@ pages are read (``on_env``), this forks a worker per spare core; each renders an
 its share of the paper pages with MkDocs' own page builder, while this process renders
 every other page, the sitemap and the 404 page as usual and renders an empty template
 (nothing written) for the workers' pages. ``on_post_build`` waits for the workers and fails
-the build if one failed. Without this hook the same files come out, on one core.
+the build if one failed, or if one logged a warning under ``--strict`` (MkDocs counts only
+its own process's). Without this hook the same files come out, on one core.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ SKIP_TEMPLATE = "pa-skip.html"  # renders nothing, so MkDocs writes nothing
 MIN_PAGES = int(os.environ.get("PAPER_ARCHIVE_PARALLEL_MIN_PAGES") or PARALLEL_MIN)
 
 _state: dict[str, Any] = {"command": None, "nav": None, "workers": [], "mine": set()}
+FAILED, WARNED = 1, 3  # a worker's exit status
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 class _QuietSkips(logging.Filter):
@@ -74,12 +85,16 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
         pid = os.fork()
         if pid == 0:  # worker: write this share, then leave without returning to MkDocs
             status = 0
+            warnings = _Warnings()
+            logging.getLogger("mkdocs").addHandler(warnings)
             try:
                 for page in share:
                     _build_page(page, config, doc_files, _state["nav"], env)
+                if warnings.count and config.strict:
+                    status = WARNED
             except BaseException:
                 logging.getLogger("mkdocs").exception("a page-rendering worker failed")
-                status = 1
+                status = FAILED
             finally:
                 logging.shutdown()
                 os._exit(status)
@@ -91,18 +106,21 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
     return env
 
 
-def _wait() -> list[int]:
-    failed = []
+def _wait() -> set[int]:
+    """The workers' exit statuses."""
+    statuses = set()
     for pid in _state["workers"]:
         _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            failed.append(pid)
+        statuses.add(os.waitstatus_to_exitcode(status))
     _state["workers"] = []
-    return failed
+    return statuses
 
 
 def on_post_build(**_: Any) -> None:
-    if _wait():
+    statuses = _wait() - {0}
+    if statuses == {WARNED}:
+        raise PluginError("paper pages logged warnings (see the log above) in strict mode")
+    if statuses:
         raise PluginError("a worker rendering paper pages failed (see the log above)")
 
 
