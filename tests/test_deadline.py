@@ -81,7 +81,7 @@ def test_the_deadline_option_of_fetch(tmp_path, api):
     args += ["--no-enrich", "--no-progress", "--timeout", "0.2", "--retries", "0"]
     started = time.monotonic()
     result = CliRunner().invoke(cli, [*args, "--deadline", "0.25"])
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3  # the whole trickle would take over 20 s
     assert result.exit_code == 1, result.output
     assert f"{DAY}: page 1: DeadlineExceeded" in result.output
     assert "0.25 s deadline" in result.output and len(server.hits) == 1

@@ -3,10 +3,11 @@
 httpx's timeouts bound connecting and each single read, so a server that trickles a byte
 every few seconds can hold a request open for as long as it likes (encode/httpx#1450;
 #776 points synchronous callers to streaming). Following that advice, the body is
-streamed and a monotonic deadline is checked between chunks; every per-operation timeout
-is also capped at the deadline, so one stalled read cannot outlast it by more than its own
-length. A request therefore ends within at most twice its deadline, however slowly the
-server sends, and nothing needs to interrupt a thread from outside.
+streamed and a monotonic deadline is checked once the headers are in and after every
+chunk. Each per-operation timeout (pool, connect, write, each read) is also capped at the
+deadline, so once the body streams an attempt ends at most one read after its deadline, and
+a server slow in every phase before the headers can stretch it to a few deadlines at worst:
+bounded, however slowly the server sends, with no thread to interrupt from outside.
 """
 
 from __future__ import annotations
