@@ -97,6 +97,14 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     help="Seconds to wait to connect and for each read before an attempt fails.",
 )
 @click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    default=ClientSettings.deadline,
+    show_default=True,
+    help="Seconds a whole attempt (connect, headers and body) may take before it fails as a"
+    " timeout, however slowly the server sends.",
+)
+@click.option(
     "--retries",
     type=click.IntRange(min=0),
     default=ClientSettings.retries,
@@ -130,6 +138,7 @@ def fetch(
     budget,
     budget_window,
     timeout,
+    deadline,
     retries,
     progress,
     enrich,
@@ -161,7 +170,11 @@ def fetch(
 
     first, last = _day_range(on, since, until, days)
     settings = ClientSettings(
-        timeout=timeout, retries=retries, budget_calls=budget, budget_window=budget_window
+        timeout=timeout,
+        deadline=deadline,
+        retries=retries,
+        budget_calls=budget,
+        budget_window=budget_window,
     )
     try:
         report = fetch_range(

@@ -2,7 +2,8 @@
 
 Days are downloaded by a few threads at once but written strictly in date order by this
 thread alone, so "a paper listed on two days is kept in its first listing" holds whatever
-order the responses arrive in, and a run killed at any moment leaves what an
+order the responses arrive in; across runs (an earlier day that failed, fetched after a
+later one) the file moves to the earlier day. A run killed at any moment leaves what an
 uninterrupted run would have written for every day before the one it was on. Each day is
 recorded in the status file only after all of its papers are written; a day not recorded
 is simply fetched again, and rewriting the same data changes no byte.
@@ -32,7 +33,7 @@ from generator.config import Paths
 from generator.sources.client_settings import ClientSettings
 from generator.sources.daily_papers import DailyPapersClient, FetchError
 from generator.sources.items import ItemError, parse_item
-from generator.store.archive import Outcome, index_ids, upsert
+from generator.store.archive import Outcome, finish_interrupted_moves, index_ids, upsert
 from generator.store.lock import archive_lock
 from generator.store.paperfile import PaperFileError
 from generator.store.status import DayState, DayStatus, load_status, save_status
@@ -116,6 +117,7 @@ def fetch_range(
     """
     with archive_lock(paths.root):
         remove_stale_temp_files(paths.papers)
+        finish_interrupted_moves(paths.papers)
         statuses = load_status(paths)
         days = days_to_fetch(first, last, statuses, today=today, refresh=refresh)
         report = FetchReport(requested=(last - first).days + 1)
@@ -212,7 +214,7 @@ class _DayWriter:
                 # A file a human broke is left alone, and the day stays failed until fixed.
                 problems.append(f"not updating {self._relative(exc.path)}: {exc.message}")
                 continue
-            self.index.setdefault(paper.id, path)
+            self.index[paper.id] = path  # a move to an earlier day changes it
             self.report.counts[result] += 1
         if problems:
             self._fail(day, "; ".join(problems))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.sources.items import ItemError, parse_item
-from generator.store.archive import Outcome, index_ids, upsert
+from generator.store.archive import Outcome, finish_interrupted_moves, index_ids, upsert
 from generator.store.paperfile import PaperFileError
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ def import_file(source: Path, root: Path, *, today: dt.date) -> ImportReport:
     if not isinstance(items, list):
         raise ImportFileError(f"{source}: expected a JSON array of Daily Papers items")
     report = ImportReport()
+    finish_interrupted_moves(root)
     known = index_ids(root)
     for n, item in enumerate(items, start=1):
         paper_obj = item.get("paper") if isinstance(item, dict) else None
@@ -58,6 +59,6 @@ def import_file(source: Path, root: Path, *, today: dt.date) -> ImportReport:
             log.error(message)
             report.failed.append(message)
             continue
-        known.setdefault(paper.id, path)
+        known[paper.id] = path  # a move to an earlier day changes it
         report.counts[outcome] += 1
     return report

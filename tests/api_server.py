@@ -57,13 +57,15 @@ class ApiServer:
     """Start with :meth:`start` (or as a context manager); ``url`` is the API base."""
 
     days: dict[str, list[Any]] = field(default_factory=dict)
-    # day -> "500" | "cut" | "badjson" | "slow" | "reset" | "404" | "object": always that
+    # day -> "500" | "cut" | "badjson" | "slow" | "reset" | "404" | "object" | "trickle":
+    # always that
     broken: dict[str, str] = field(default_factory=dict)
     budget: Budget | None = None
     faults: Faults | None = None
     delay: float = 0.0  # seconds added to every answer (to make a run last)
     slow_seconds: float = 0.5  # how long a "slow" fault waits: set it past the client timeout
     day_delay: dict[str, float] = field(default_factory=dict)  # per-day extra delay
+    trickle_interval: float = 0.02  # a "trickle" answer sends one body byte this often
     # which of the rate-limit headers a 429 carries
     limit_headers: tuple[str, ...] = ("RateLimit", "RateLimit-Policy", "Retry-After")
     hits: list[Hit] = field(default_factory=list)
@@ -249,6 +251,19 @@ def _make_handler(server: ApiServer) -> type[BaseHTTPRequestHandler]:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
+
+        def _answer_trickle(self, body: bytes, headers: dict[str, str]) -> None:
+            """Headers at once, then the body a byte at a time: every read is quick, the
+            whole answer is not (a slow-drip server that per-read timeouts never catch)."""
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            for n in range(len(body)):
+                time.sleep(server.trickle_interval)
+                self.wfile.write(body[n : n + 1])
+                self.wfile.flush()
 
         def _answer_slow(self, body: bytes, headers: dict[str, str]) -> None:
             time.sleep(server.slow_seconds)

@@ -3,8 +3,8 @@
 arXiv asks for at most one request every three seconds over a single connection, so the
 client sends batches strictly one after another through one pooled connection and waits
 ``interval`` seconds after each response before the next request. A batch that fails
-(timeout, HTTP error, unreadable feed) is reported in the result, never raised: the
-papers in it simply stay unenriched until the next run.
+(timeout, a response still arriving at its ``deadline``, HTTP error, unreadable feed) is
+reported in the result, never raised: its papers simply stay unenriched until the next run.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from generator import ids
+from generator.sources.deadline import DeadlineExceeded, get_within
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ DEFAULT_ARXIV_API = "https://export.arxiv.org/api"
 ARXIV_API_ENV = "PAPER_ARCHIVE_ARXIV_API"
 MIN_INTERVAL = 3.0  # seconds between requests, from arXiv's API terms of use
 MAX_BATCH = 100
+# Seconds for a whole response: arXiv can take tens of seconds to answer 100 ids, but a
+# trickling answer must not hold the lock-holding enrich run for ever.
+DEADLINE = 120.0
 
 _NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -85,12 +89,14 @@ class ArxivClient:
         *,
         interval: float = MIN_INTERVAL,
         timeout: float = 30.0,
+        deadline: float = DEADLINE,
         batch_size: int = MAX_BATCH,
     ) -> None:
         if not 1 <= batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}")
         self._url = api_base.rstrip("/") + "/query"
         self._interval = interval
+        self._deadline = deadline
         self._batch_size = batch_size
         self._last_done: float | None = None
         self._http = httpx.Client(
@@ -119,7 +125,13 @@ class ArxivClient:
                 records = self._fetch_batch(batch)
             except (httpx.HTTPError, FeedError) as exc:
                 reason = _describe(exc)
-                log.warning("arXiv batch of %d ids failed: %s", len(batch), reason)
+                log.warning(
+                    "arXiv batch of %d ids (%s ... %s) failed: %s",
+                    len(batch),
+                    batch[0],
+                    batch[-1],
+                    reason,
+                )
                 result.failures.append(BatchFailure(batch, reason))
                 continue
             for paper_id in batch:
@@ -132,12 +144,13 @@ class ArxivClient:
     def _fetch_batch(self, batch: Sequence[str]) -> dict[str, ArxivRecord]:
         self._wait_turn()
         try:
-            response = self._http.get(
+            response, body = get_within(
+                self._http,
                 self._url,
+                self._deadline,
                 params={"id_list": ",".join(batch), "start": 0, "max_results": len(batch)},
             )
             response.raise_for_status()
-            body = response.content
         finally:
             self._last_done = time.monotonic()
         return {r.id: r for r in parse_feed(body)}
@@ -153,6 +166,8 @@ class ArxivClient:
 def _describe(exc: Exception) -> str:
     if isinstance(exc, httpx.HTTPStatusError):
         return f"HTTP {exc.response.status_code} from {exc.request.url.copy_with(query=None)}"
+    if isinstance(exc, DeadlineExceeded):
+        return f"timed out: {exc}"
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out ({type(exc).__name__})"
     return str(exc) or type(exc).__name__

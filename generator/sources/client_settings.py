@@ -12,6 +12,7 @@ class ClientSettings:
     """The defaults suit huggingface.co; tests and benchmarks shrink them."""
 
     timeout: float = 20.0  # seconds, for connect, each read and each write
+    deadline: float = 60.0  # seconds for a whole attempt, however slowly the body arrives
     retries: int = 5  # further attempts after the first, per page
     backoff: float = 1.0  # first retry delay in seconds, doubling each time, plus jitter
     backoff_max: float = 60.0

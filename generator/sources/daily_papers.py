@@ -1,8 +1,10 @@
 """The Hugging Face Daily Papers API: every page of one day, politely, despite the network.
 
 Retries use ``tenacity`` (exponential backoff with jitter) rather than a loop of our own;
-the pacing lives in :class:`~generator.sources.ratelimit.RequestBudget`, which every
-attempt of every thread goes through, so retries can never push us over the quota.
+an attempt that outlasts its whole-request deadline (:mod:`generator.sources.deadline`) is
+a timeout like any other. The pacing lives in
+:class:`~generator.sources.ratelimit.RequestBudget`, which every attempt of every thread
+goes through, so retries can never push us over the quota.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import httpx
 import tenacity
 
 from generator.sources.client_settings import ClientSettings
+from generator.sources.deadline import get_within
 from generator.sources.ratelimit import RequestBudget, parse_rate_limit
 
 log = logging.getLogger(__name__)
@@ -140,8 +143,9 @@ class DailyPapersClient:
     def _get_page(self, params: dict[str, str]) -> list[Any]:
         with self.budget.slot():
             try:
-                response = self._http.get(self.url, params=params)
-                body = response.content
+                response, body = get_within(
+                    self._http, self.url, self.settings.deadline, params=params
+                )
             except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
                 raise FetchError(f"bad API URL: {exc}") from None
             except (httpx.TransportError, httpx.DecodingError) as exc:

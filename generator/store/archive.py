@@ -72,6 +72,7 @@ def load_archive(root: Path, paths: Iterable[Path] | None = None) -> LoadResult:
 class Outcome(Enum):
     CREATED = "created"
     UPDATED = "updated"
+    MOVED = "moved"  # to the folder of an earlier listing day than the file had
     UNCHANGED = "unchanged"
 
 
@@ -79,7 +80,10 @@ def upsert(root: Path, paper: Paper, existing: Path | None = None) -> tuple[Outc
     """Create or refresh a paper's file, keeping every human byte as it is.
 
     ``existing`` is the file the id already has (from :func:`index_ids`): a paper listed on
-    two days stays in the folder of its first listing, with that listing date.
+    two days lives in the folder of its first listing, with that listing date. Days are
+    not always fetched in order (an earlier day may fail and be fetched on a later run),
+    so a listing earlier than the file's ``listed`` moves the file there
+    (:func:`_move`); the returned path is where the paper lives now.
     """
     path = existing or paper_path(root, paper.id, paper.listed)
     if not path.exists():
@@ -91,12 +95,125 @@ def upsert(root: Path, paper: Paper, existing: Path | None = None) -> tuple[Outc
     parts = split(text, path)
     old = load_front(parts.front, path)
     human = human_regions(parts.front, path)
-    new_text = render(_merge(paper, old), human, parts.body)
+    merged = _merge(paper, old)
+    new_text = render(merged, human, parts.body)
+    stored = old.get("listed")
+    target = paper_path(root, paper.id, merged.listed)
+    if isinstance(stored, dt.date) and merged.listed < stored and target != path:
+        _check_rewrite(path, old, new_text)
+        _move(root, path, target, new_text)
+        return Outcome.MOVED, target
     if new_text == text:
         return Outcome.UNCHANGED, path
     _check_rewrite(path, old, new_text)
     write_atomic(path, new_text, durable=True)
     return Outcome.UPDATED, path
+
+
+def _move(root: Path, path: Path, target: Path, text: str) -> None:
+    """Replace ``path`` by ``target`` holding ``text``, such that a crash at any moment
+    leaves the paper in at least one whole file, and the next run leaves it in exactly one.
+
+    The new file is written first, durably (its data, and its name in every folder up to
+    ``root``), and only then is the old one removed. A crash before the new file's rename
+    leaves the old file alone (plus a temp file the next fetch deletes) and the move is
+    simply made again when the earlier day is fetched again; a crash between the two steps
+    leaves two files with one id, the earlier one a copy of the later with the same human
+    bytes, which :func:`finish_interrupted_moves` recognises and completes.
+    """
+    if target.exists():
+        raise PaperFileError(
+            path,
+            None,
+            f"not moving this file to its earlier listing day: {target} already exists "
+            "with the same id; keep one of the two by hand",
+        )
+    write_atomic(target, text, durable=True)
+    for folder in (target.parent, *target.parent.parents):
+        _fsync_dir(folder)
+        if folder == root:
+            break
+    _remove_moved(root, path)
+
+
+def _remove_moved(root: Path, path: Path) -> None:
+    """The second step of a move: drop the old file, and its folders if they are empty."""
+    path.unlink()
+    folder = path.parent
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            break
+        folder = folder.parent
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def finish_interrupted_moves(root: Path) -> list[Path]:
+    """Complete moves a crash cut between their two steps; return the files removed.
+
+    Ids are grouped by file name (one cheap walk, no parsing unless an id has two files).
+    For each id with several files, the one in the earliest day folder is kept, and a
+    later one is removed only if it is exactly what an interrupted move leaves behind: its
+    human regions and body are byte for byte those of the kept file, and its ``listed``
+    is later than the kept file's, which matches the kept file's folder. Any other
+    duplicate (human bytes that differ, a file that does not parse) may hold something a
+    person wrote, so both files stay and a warning names them; ``paper-archive validate``
+    reports the pair until someone keeps one. Only the later copy's machine fields are
+    lost, and they are older than the kept file's. Safe only while holding the lock.
+    """
+    files: dict[str, list[Path]] = {}
+    for path in iter_paper_paths(root):
+        if _folder_day(root, path) is not None:
+            files.setdefault(path.stem, []).append(path)
+    removed = []
+    for group in files.values():
+        keep, *others = sorted(group, key=lambda p: _folder_day(root, p))
+        for other in others:
+            if _is_left_by_a_move(root, other, keep):
+                log.info("%s: removing the copy left by an interrupted move to %s", other, keep)
+                _remove_moved(root, other)
+                removed.append(other)
+            else:
+                log.warning("%s and %s hold the same id; keep one of them by hand", keep, other)
+    return removed
+
+
+def _is_left_by_a_move(root: Path, old: Path, new: Path) -> bool:
+    try:
+        old_parts = split(old.read_bytes().decode("utf-8"), old)
+        new_parts = split(new.read_bytes().decode("utf-8"), new)
+        old_listed = load_front(old_parts.front, old).get("listed")
+        new_listed = load_front(new_parts.front, new).get("listed")
+        same_human = human_regions(old_parts.front, old) == human_regions(new_parts.front, new)
+    except (OSError, UnicodeDecodeError, PaperFileError):
+        return False
+    return (
+        same_human
+        and old_parts.body == new_parts.body
+        and isinstance(old_listed, dt.date)
+        and new_listed == _folder_day(root, new)
+        and isinstance(new_listed, dt.date)
+        and new_listed < old_listed
+    )
+
+
+def _folder_day(root: Path, path: Path) -> dt.date | None:
+    """The day of a ``YYYY/MM/DD/<id>.md`` path, or None for any other layout."""
+    parts = path.relative_to(root).parts
+    if len(parts) != 4:
+        return None
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
 
 
 def _check_rewrite(path: Path, old: dict, new_text: str) -> None:
@@ -121,7 +238,7 @@ def _check_rewrite(path: Path, old: dict, new_text: str) -> None:
 
 
 def _merge(paper: Paper, old: dict) -> Paper:
-    """Fresh machine data, but the first listing date, and ``fetched`` only moves on change.
+    """Fresh machine data, but the earliest listing date, and ``fetched`` moves on change.
 
     Fields the new data lacks (arXiv enrichment, or a field the API stopped sending) keep
     their stored value, so a thinner response never erases what is known.
@@ -132,7 +249,7 @@ def _merge(paper: Paper, old: dict) -> Paper:
         previous = None
     if previous is None:
         return paper
-    merged = paper.replace(listed=previous.listed)
+    merged = paper.replace(listed=min(previous.listed, paper.listed))
     for name, value in previous.machine_dict().items():
         if getattr(merged, name) in (None, [], {}):
             setattr(merged, name, value)
