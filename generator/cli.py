@@ -280,7 +280,9 @@ def update(ctx: click.Context, days: int, api: str | None) -> None:
     "--api", help=f"arXiv API base URL [default: {DEFAULT_ARXIV_API}] (env {ARXIV_API_ENV})."
 )
 @click.option(
-    "--limit", type=click.IntRange(min=1), help="Look up at most N papers (unenriched first)."
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Look up at most N papers (never looked up first, then unknown to arXiv).",
 )
 @click.option(
     "--interval",
@@ -301,7 +303,8 @@ def enrich(paths: Paths, api, limit, interval, recheck_days) -> None:
     """Add arXiv categories, comment, journal ref, DOI and latest version to papers/.
 
     Papers whose lookup fails stay unenriched and are retried on the next run; the command
-    then exits 1 after storing everything that did succeed.
+    then exits 1 after storing everything that did succeed. Ids arXiv does not know are
+    retried with a growing wait (1, 2, 4 ... days, at most 30) until 90 days after listing.
     """
     from generator.enrich import enrich_archive
     from generator.store.lock import LockedError

@@ -53,12 +53,13 @@ MACHINE_FIELDS: tuple[tuple[str, type], ...] = (
     ("version", int),
     ("updated", dt.date),
     ("enriched", dt.date),
+    ("arxiv_unknown", dt.date),
     ("fetched", dt.date),
 )
 MACHINE_KEYS = tuple(name for name, _ in MACHINE_FIELDS)
 REQUIRED_KEYS = ("id", "title", "listed")
 # Fields whose change is bookkeeping, not news: they never bump ``fetched``.
-BOOKKEEPING_KEYS = ("fetched", "enriched")
+BOOKKEEPING_KEYS = ("fetched", "enriched", "arxiv_unknown")
 
 
 class FieldError(ValueError):
@@ -96,6 +97,7 @@ class Paper:
     version: int | None = None
     updated: dt.date | None = None
     enriched: dt.date | None = None
+    arxiv_unknown: dt.date | None = None  # last lookup arXiv answered without this id
     fetched: dt.date | None = None
     # Human-owned, never written by fetch.
     annotation: dict[str, Any] | None = None

@@ -378,7 +378,144 @@ def test_unknown_id_gets_an_error_entry_without_breaking_the_batch(
 
     assert report.enriched == [known] and report.missing == [unknown]
     assert not report.failed
-    assert unknown_path.read_bytes() == before
+    assert "1 unknown to arXiv (2602.20002)" in report.summary()
+    # Only the day of the lookup is added, as the last machine field before ``fetched``.
+    text = unknown_path.read_text(encoding="utf-8")
+    assert text == before.decode().replace(
+        "fetched: 2026-03-07\n", "arxiv_unknown: 2026-03-10\nfetched: 2026-03-07\n"
+    )
+    paper = read_paper(unknown_path)
+    assert (paper.arxiv_unknown, paper.enriched, paper.fetched) == (TODAY, None, FETCHED)
+
+
+def requested_on(arxiv: FakeArxiv, paper_id: str, days: dict[int, int]) -> list[int]:
+    """The days (offsets) on which ``paper_id`` was asked for; ``days`` maps request -> day."""
+    return [days[n] for n, r in enumerate(arxiv.requests) if paper_id in r.ids]
+
+
+def test_unknown_id_is_retried_with_growing_waits_then_given_up(
+    tmp_path: Path, arxiv: FakeArxiv
+) -> None:
+    unknown, known = new_id(1), new_id(2)
+    unknown_path = write_paper(tmp_path, unknown, listed=TODAY)
+    known_path = write_paper(tmp_path, known, listed=TODAY)
+    arxiv.entries[known] = arxiv_data()
+    day_of_request: dict[int, int] = {}
+    last_bytes = unknown_path.read_bytes()
+    for offset in range(101):
+        today = TODAY + dt.timedelta(days=offset)
+        seen = len(arxiv.requests)
+        assert not run(tmp_path, arxiv, today=today).failed
+        after_first = snapshot(tmp_path)
+        assert not run(tmp_path, arxiv, today=today).failed
+        assert snapshot(tmp_path) == after_first  # a second run on the same day writes nothing
+        for n in range(seen, len(arxiv.requests)):
+            day_of_request[n] = offset
+        now = unknown_path.read_bytes()
+        if offset in requested_on(arxiv, unknown, day_of_request):
+            assert read_paper(unknown_path).arxiv_unknown == today
+        else:
+            assert now == last_bytes, offset  # nothing asked, nothing written
+        last_bytes = now
+        parts = split(now.decode(), unknown_path)
+        assert human_regions(parts.front, unknown_path) == HUMAN and parts.body == NOTES
+
+    # Waits of 1, 2, 4 ... days (at most 30) from the listing day; none after 90 days.
+    assert requested_on(arxiv, unknown, day_of_request) == [0, 1, 2, 4, 8, 16, 32, 62]
+    # The known paper keeps its re-check window (on every run), and is never marked unknown.
+    assert requested_on(arxiv, known, day_of_request) == sorted(2 * list(range(30)))
+    paper = read_paper(known_path)
+    assert (paper.enriched, paper.arxiv_unknown, paper.version) == (TODAY, None, 3)
+    gone = read_paper(unknown_path)
+    assert (gone.arxiv_unknown, gone.enriched) == (TODAY + dt.timedelta(days=62), None)
+    assert (gone.listed, gone.fetched, gone.upvotes) == (TODAY, FETCHED, 10)
+
+
+def test_an_id_arxiv_announces_late_is_enriched_at_its_next_retry(
+    tmp_path: Path, arxiv: FakeArxiv
+) -> None:
+    path = write_paper(tmp_path, "2602.23229", listed=TODAY)
+    for offset in (0, 1, 2):
+        run(tmp_path, arxiv, today=TODAY + dt.timedelta(days=offset))
+    arxiv.entries["2602.23229"] = arxiv_data()  # announced on day 3
+    assert run(tmp_path, arxiv, today=TODAY + dt.timedelta(days=3)).enriched == []
+    assert len(arxiv.requests) == 3  # day 3 is not a retry day
+
+    day4 = TODAY + dt.timedelta(days=4)
+    report = run(tmp_path, arxiv, today=day4)
+
+    assert report.enriched == ["2602.23229"] and not report.missing
+    paper = read_paper(path)
+    assert (paper.enriched, paper.arxiv_unknown, paper.version) == (day4, None, 3)
+    assert "arxiv_unknown" not in path.read_text(encoding="utf-8")
+    parts = split(path.read_text(encoding="utf-8"), path)
+    assert human_regions(parts.front, path) == HUMAN and parts.body == NOTES
+    before = snapshot(tmp_path)
+    again = run(tmp_path, arxiv, today=day4 + dt.timedelta(days=1))  # now a plain re-check
+    assert again.unchanged == 1 and len(arxiv.requests) == 5
+    assert snapshot(tmp_path) == before
+
+
+def test_a_failed_retry_of_an_unknown_id_is_repeated_on_the_next_run(
+    tmp_path: Path, arxiv: FakeArxiv
+) -> None:
+    path = write_paper(tmp_path, new_id(1), listed=TODAY)
+    run(tmp_path, arxiv)
+    marked = path.read_bytes()
+    assert read_paper(path).arxiv_unknown == TODAY
+
+    day1 = TODAY + dt.timedelta(days=1)
+    arxiv.faults[2] = "503"
+    failed = run(tmp_path, arxiv, today=day1)
+    assert failed.failed and not failed.missing
+    assert path.read_bytes() == marked  # a failure is not an answer: nothing recorded
+
+    retry = run(tmp_path, arxiv, today=day1)  # the very next run, same day
+    assert [r.ids for r in arxiv.requests] == [[new_id(1)]] * 3
+    assert retry.missing == [new_id(1)] and not retry.failed
+    assert read_paper(path).arxiv_unknown == day1
+
+
+def test_a_known_paper_missing_from_an_answer_is_not_marked_unknown(
+    tmp_path: Path, arxiv: FakeArxiv
+) -> None:
+    day = TODAY - dt.timedelta(days=2)
+    path = write_paper(tmp_path, new_id(1), day, enriched=day, version=1)
+    before = path.read_bytes()
+
+    report = run(tmp_path, arxiv)
+
+    assert report.missing == [new_id(1)]
+    assert path.read_bytes() == before
+    run(tmp_path, arxiv)  # still re-checked on every run inside the window, as before
+    assert len(arxiv.requests) == 2
+
+
+def archive_for_ordering(root: Path) -> list[str]:
+    """Papers in every state; returns the ids a run should ask for, in order."""
+
+    def day(n: int) -> dt.date:
+        return TODAY - dt.timedelta(days=n)
+
+    write_paper(root, new_id(1), day(1))  # never looked up
+    write_paper(root, new_id(2), day(20))  # never looked up, older
+    write_paper(root, new_id(3), day(8), arxiv_unknown=day(4))  # due: waited 4 of 4 days
+    write_paper(root, new_id(4), day(2), arxiv_unknown=day(1))  # due: waited 1 of 1 day
+    write_paper(root, new_id(5), day(8), arxiv_unknown=day(2))  # waits 6 days, until day(-4)
+    write_paper(root, new_id(6), day(95), arxiv_unknown=day(40))  # listed too long ago
+    write_paper(root, new_id(7), day(0), enriched=day(0), version=1)  # re-check
+    write_paper(root, new_id(8), day(3), enriched=day(3), version=1)  # re-check, older
+    write_paper(root, new_id(9), day(40), enriched=day(40), version=1)  # too old to re-check
+    return [new_id(n) for n in (1, 2, 4, 3, 7, 8)]
+
+
+@pytest.mark.parametrize("limit", [None, 2, 3, 5])
+def test_limit_takes_new_papers_then_due_retries_then_rechecks(
+    tmp_path: Path, arxiv: FakeArxiv, limit: int | None
+) -> None:
+    order = archive_for_ordering(tmp_path)
+    run(tmp_path, arxiv, limit=limit)
+    assert [r.ids for r in arxiv.requests] == [order[:limit]]
 
 
 def test_enrich_command(tmp_path: Path, arxiv: FakeArxiv) -> None:
@@ -422,9 +559,9 @@ def test_a_later_fetch_keeps_the_arxiv_fields(tmp_path: Path, arxiv: FakeArxiv) 
 def test_fetch_enriches_what_it_fetched_and_never_fails_for_arxiv(tmp_path, api, arxiv):
     from test_fetch import items_for
 
-    day = dt.date(2026, 3, 6)
+    day, next_day = dt.date(2026, 3, 6), dt.date(2026, 3, 7)
     items = items_for(day, 2)
-    server = api(days={day.isoformat(): items})
+    server = api(days={day.isoformat(): items, next_day.isoformat(): items_for(next_day, 1, 3)})
     known, unknown = (item["paper"]["id"] for item in items)
     arxiv.entries[known] = arxiv_data()
     result = CliRunner().invoke(
@@ -436,13 +573,14 @@ def test_fetch_enriches_what_it_fetched_and_never_fails_for_arxiv(tmp_path, api,
     assert [set(r.ids) for r in arxiv.requests] == [{known, unknown}]
     enriched = read_paper(paper_path(tmp_path / "papers", known, day))
     assert enriched.version == 3 and enriched.primary_category == "cs.CV"
-    assert read_paper(paper_path(tmp_path / "papers", unknown, day)).enriched is None
+    unknown_paper = read_paper(paper_path(tmp_path / "papers", unknown, day))
+    assert unknown_paper.enriched is None and unknown_paper.arxiv_unknown is not None
 
     # arXiv down: the fetch still succeeds, and says the lookups will be retried.
     result = CliRunner().invoke(
         cli,
-        ["--root", str(tmp_path), "fetch", "--date", f"{day}", "--api", server.url]
-        + ["--arxiv-api", "http://127.0.0.1:9/api", "--no-progress", "--refresh"],
+        ["--root", str(tmp_path), "fetch", "--date", f"{next_day}", "--api", server.url]
+        + ["--arxiv-api", "http://127.0.0.1:9/api", "--no-progress"],
     )
     assert result.exit_code == 0, result.output
     assert "next run retries" in result.output

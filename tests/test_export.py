@@ -59,6 +59,7 @@ def archive() -> tuple[list[Paper], dict[str, list[str]]]:
         updated=dt.date(2026, 4, 2),
         enriched=dt.date(2026, 4, 3),
     )
+    papers[2] = papers[2].replace(arxiv_unknown=dt.date(2026, 4, 3))  # arXiv did not know it
     topics = {p.id: ["reasoning", "efficient-inference"] for p in papers[::2]}
     return papers, topics
 
@@ -120,6 +121,7 @@ def test_records_carry_machine_fields_annotation_notes_topics_and_url():
     assert records[papers[2].id]["annotation"] is None
     assert records[papers[2].id]["ai_keywords"] == []
     assert records[papers[2].id]["github"] is None
+    assert (records[papers[2].id]["arxiv_unknown"], first["arxiv_unknown"]) == ("2026-04-03", None)
     # Hostile text is data, byte for byte.
     assert hostile["title"] == hostile["abstract"] == hostile["notes"] == HOSTILE
     assert hostile["authors"] == [HOSTILE, "José García-López"]
