@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.sources.items import ItemError, parse_item
+from generator.sources.items import ItemError, listed_on, parse_item
 from generator.store.archive import Outcome, finish_interrupted_moves, index_ids, upsert
 from generator.store.paperfile import PaperFileError
 
@@ -52,7 +52,9 @@ def import_file(source: Path, root: Path, *, today: dt.date) -> ImportReport:
             report.skipped.append(message)
             continue
         try:
-            outcome, path = upsert(root, paper, known.get(paper.id))
+            outcome, path = upsert(
+                root, paper, known.get(paper.id), listing_known=listed_on(item) is not None
+            )
         except PaperFileError as exc:
             # A file a human broke is left alone; the rest of the import goes on.
             message = f"{source}: item {n}: not written: {exc}"

@@ -144,6 +144,31 @@ def test_an_import_moves_too(tmp_path, api):
     assert _files_of(paths, PAPER) == [earlier] and _human(earlier) == human
 
 
+def test_an_import_that_only_guesses_the_day_neither_moves_nor_redates(tmp_path):
+    """An item without ``submittedOnDailyAt`` is filed under its arXiv date, a guess that is
+    always earlier than the real listing: it must not pull a filed paper back to it."""
+    paths = Paths(tmp_path)
+    listed = make_item(PAPER, DAY_B, 1)
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps([listed]), encoding="utf-8")
+    import_file(dump, paths.papers, today=TODAY)
+    filed = paper_path(paths.papers, PAPER, DAY_B)
+    _annotate(filed)
+    before = filed.read_bytes()
+
+    guessed = make_item(PAPER, DAY_B, 1)
+    del guessed["paper"]["submittedOnDailyAt"]  # publishedAt is three days before DAY_B
+    dump.write_text(json.dumps([guessed]), encoding="utf-8")
+    report = import_file(dump, paths.papers, today=TODAY)
+
+    assert report.counts[Outcome.MOVED] == 0
+    assert _files_of(paths, PAPER) == [filed] and filed.read_bytes() == before
+    assert read_paper(filed).listed == DAY_B
+    fresh = tmp_path / "fresh"
+    import_file(dump, fresh, today=TODAY)  # a new paper is still filed under the guess
+    assert sorted(fresh.rglob("*.md")) == [paper_path(fresh, PAPER, DAY_B - dt.timedelta(3))]
+
+
 # -- a run killed between the two steps of a move -------------------------------------------
 
 KILLED_RUN = """

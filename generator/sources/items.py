@@ -17,6 +17,12 @@ class ItemError(ValueError):
     """An item that cannot become a paper (no id, no title, an id that is not arXiv's)."""
 
 
+def listed_on(item: Any) -> dt.date | None:
+    """The Daily Papers day the item itself says it was listed on, if it says so."""
+    paper = item.get("paper") if isinstance(item, dict) else None
+    return _date(paper.get("submittedOnDailyAt")) if isinstance(paper, dict) else None
+
+
 def parse_item(item: Any, *, fallback_listed: dt.date, fetched: dt.date) -> Paper:
     """Parse an API item; fields beyond ``paper.id`` and ``paper.title`` are optional.
 
@@ -37,7 +43,7 @@ def parse_item(item: Any, *, fallback_listed: dt.date, fetched: dt.date) -> Pape
     if not title:
         raise ItemError(f"{arxiv_id}: item has no paper.title")
 
-    listed = _date(paper.get("submittedOnDailyAt")) or fallback_listed
+    listed = listed_on(item) or fallback_listed
     org = paper.get("organization") or item.get("organization")
     organization = None
     if isinstance(org, dict) and _text(org.get("name")):

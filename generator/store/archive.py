@@ -76,14 +76,18 @@ class Outcome(Enum):
     UNCHANGED = "unchanged"
 
 
-def upsert(root: Path, paper: Paper, existing: Path | None = None) -> tuple[Outcome, Path]:
+def upsert(
+    root: Path, paper: Paper, existing: Path | None = None, *, listing_known: bool = True
+) -> tuple[Outcome, Path]:
     """Create or refresh a paper's file, keeping every human byte as it is.
 
     ``existing`` is the file the id already has (from :func:`index_ids`): a paper listed on
     two days lives in the folder of its first listing, with that listing date. Days are
     not always fetched in order (an earlier day may fail and be fetched on a later run),
     so a listing earlier than the file's ``listed`` moves the file there
-    (:func:`_move`); the returned path is where the paper lives now.
+    (:func:`_move`); the returned path is where the paper lives now. A ``paper.listed``
+    that is only a guess (``listing_known=False``: an imported item without its listing
+    day, filed under its arXiv date) files a new paper but never moves or redates one.
     """
     path = existing or paper_path(root, paper.id, paper.listed)
     if not path.exists():
@@ -95,9 +99,11 @@ def upsert(root: Path, paper: Paper, existing: Path | None = None) -> tuple[Outc
     parts = split(text, path)
     old = load_front(parts.front, path)
     human = human_regions(parts.front, path)
+    stored = old.get("listed")
+    if not listing_known and isinstance(stored, dt.date):
+        paper = paper.replace(listed=stored)
     merged = _merge(paper, old)
     new_text = render(merged, human, parts.body)
-    stored = old.get("listed")
     target = paper_path(root, paper.id, merged.listed)
     if isinstance(stored, dt.date) and merged.listed < stored and target != path:
         _check_rewrite(path, old, new_text)
