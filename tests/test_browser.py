@@ -274,14 +274,101 @@ def test_sort_keys_list_every_paper_newest_first(built: Paths) -> None:
     bundles_js = (built.site / search.BUNDLES_JS).read_text()
     keys_path = json.loads(re.search(r"sortKeys = (.+);", bundles_js).group(1))
     keys = json.loads((built.site / keys_path).read_text())
-    fragments = {f.stem: f for f in built.site.glob("pagefind*/fragment/*.pf_fragment")}
-    paper_of = {}
-    for fragment_id in keys["ids"]:
-        text = gzip.decompress(fragments[fragment_id].read_bytes()).removeprefix(b"pagefind_dcd")
-        paper_of[fragment_id] = json.loads(text)["url"].strip("/").split("/")[-1]
-    ids = [paper_of[f] for f in keys["ids"]]
+    papers_of: dict[str, list[str]] = {}
+    for fragment in built.site.glob("pagefind*/fragment/*.pf_fragment"):
+        text = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        url = json.loads(text)["url"]
+        papers_of.setdefault(fragment.stem, []).append(url.strip("/").split("/")[-1])
+    at = {
+        position: paper for shared in keys["clashes"].values() for paper, position in shared.items()
+    }
+    ids = [at.get(i) or papers_of[f][0] for i, f in enumerate(keys["ids"])]
+    assert all(len(papers_of[f]) == 1 for f in keys["ids"] if f not in keys["clashes"])
     assert sorted(ids) == sorted(p.id for p in archive.papers)
     by = {p.id: p for p in archive.papers}
     assert keys["upvotes"] == [by[i].upvotes or 0 for i in ids]
     order = [(by[i].listed, by[i].upvotes or 0) for i in ids]
     assert order == sorted(order, reverse=True)
+
+
+SORT_IN_THE_BROWSER = """async (module) => {
+  const api = await import(module);
+  // Four pages: en_same is two papers in two shards; en_gone is not in the keys (stale).
+  const keys = api.decodeKeys({
+    ids: ["en_new", "en_same", "en_mid", "en_same"],
+    upvotes: [1, 5, 9, 2],
+    clashes: {en_same: {"2603.00002": 1, "2401.00004": 3}},
+  });
+  const result = (id, paper) => ({id, data: async () => ({url: `/sub/papers/${paper}/`})});
+  const results = [
+    result("en_same", "2401.00004"), result("en_gone", "2312.00009"),
+    result("en_mid", "2602.00003"), result("en_new", "2604.00001"),
+    result("en_same", "2603.00002"),
+  ];
+  const ids = async (key, direction) => Promise.all(
+    (await api.sortResults(results, keys, key, direction)).map(async (r) => (await r.data()).url)
+  );
+  return {
+    newest: await ids("date", "desc"),
+    oldest: await ids("date", "asc"),
+    upvoted: await ids("upvotes", "desc"),
+  };
+}"""
+
+
+def test_sorting_tells_apart_one_id_in_two_shards(
+    browser: Browser, base_url: str, built: Paths
+) -> None:
+    """Pagefind's ids are unique within one run only; the sort must not give two papers
+    that share one the same place, and pages missing from the keys go last either way."""
+    page, failures, _ = _open(browser, base_url, "light")
+    orders = page.evaluate(SORT_IN_THE_BROWSER, f"{base_url}assets/pagefind-lazy/pagefind.js")
+    assert [u.split("/")[-2] for u in orders["newest"]] == [
+        "2604.00001",
+        "2603.00002",
+        "2602.00003",
+        "2401.00004",
+        "2312.00009",
+    ]
+    assert [u.split("/")[-2] for u in orders["oldest"]] == [
+        "2401.00004",
+        "2602.00003",
+        "2603.00002",
+        "2604.00001",
+        "2312.00009",
+    ]
+    assert [u.split("/")[-2] for u in orders["upvoted"]] == [
+        "2602.00003",
+        "2603.00002",
+        "2401.00004",
+        "2604.00001",
+        "2312.00009",
+    ]
+    assert failures == []
+
+
+def test_a_sort_after_a_redeploy_finds_the_renamed_sort_keys(
+    browser: Browser, base_url: str, built: Paths
+) -> None:
+    """The sort keys are named by content, bundles.js is not: a page loaded before a deploy
+    holds a bundles.js naming keys that are gone. It reads bundles.js again, once."""
+    archive = _archive(built)
+    listed = {p.id: p.listed for p in archive.papers}
+    module = built.site / search.BUNDLES_JS
+    original = module.read_text()
+    old_name = json.loads(re.search(r"sortKeys = (.+);", original).group(1))
+    new_name = old_name.replace("sort-keys.", "sort-keys.redeployed-")
+    page, failures, requested = _open(browser, f"{base_url}days/", "light")
+    _search(page, QUERY)  # bundles.js and the old name are loaded now
+    matches = _all_result_ids(page)
+    try:
+        (built.site / old_name).rename(built.site / new_name)  # the deploy
+        module.write_text(original.replace(old_name, new_name))
+        _resorted(page, "date", matches)
+        by_date = _all_result_ids(page)
+    finally:
+        (built.site / new_name).rename(built.site / old_name)
+        module.write_text(original)
+    assert [listed[i] for i in by_date] == sorted((listed[i] for i in matches), reverse=True)
+    assert [u for u in requested if "bundles.js?at=" in u]
+    assert [f for f in failures if not f.startswith("404 ")] == []

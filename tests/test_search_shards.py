@@ -6,9 +6,14 @@ every page in exactly one run, runs within the limit, an archive under it in one
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+from pathlib import Path
 
-from generator.site.search import bundles_js, shard_globs
+import pytest
+
+from generator.site.search import SearchIndexError, bundles_js, shard_globs, sort_keys
 
 
 def _prefixes(glob: str) -> list[str]:
@@ -52,3 +57,32 @@ def test_the_bundles_module():
         'export const shards = ["pagefind-2/", "pagefind-3/"];\n'
         'export const sortKeys = "pagefind/sort-keys.0a1b.json";\n'
     )
+
+
+def _fragment(site: Path, bundle: str, page_id: str, paper: str, meta: dict) -> None:
+    """A fragment as Pagefind writes it: gzip of its signature and the page's JSON."""
+    data = {"url": f"/papers/{paper}/", "content": "...", "meta": meta}
+    path = site / bundle / "fragment" / f"{page_id}.pf_fragment"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(b"pagefind_dcd" + json.dumps(data).encode()))
+
+
+def test_sort_keys_keep_an_id_two_shards_share_apart(tmp_path):
+    pages = [  # (bundle, Pagefind id, paper, listed, upvotes)
+        ("pagefind", "en_same", "2401.00004", "2024-01-03", 2),
+        ("pagefind", "en_mid", "2602.00003", "2026-02-05", 9),
+        ("pagefind-2", "en_same", "2603.00002", "2026-03-01", 5),
+        ("pagefind-2", "en_new", "2604.00001", "2026-04-02", 1),
+    ]
+    for bundle, page_id, paper, date, votes in pages:
+        _fragment(tmp_path, bundle, page_id, paper, {"date": date, "upvotes": str(votes)})
+    keys = json.loads(sort_keys(tmp_path, ["pagefind", "pagefind-2"]))
+    assert keys["ids"] == ["en_new", "en_same", "en_mid", "en_same"]
+    assert keys["upvotes"] == [1, 5, 9, 2]
+    assert keys["clashes"] == {"en_same": {"2603.00002": 1, "2401.00004": 3}}
+
+
+def test_sort_keys_name_a_page_without_its_meta(tmp_path):
+    _fragment(tmp_path, "pagefind", "en_bad", "2401.00001", {"title": "no date"})
+    with pytest.raises(SearchIndexError, match=r"en_bad.*2401\.00001.*date or upvotes"):
+        sort_keys(tmp_path, ["pagefind"])

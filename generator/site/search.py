@@ -94,17 +94,37 @@ def sort_keys(site: Path, bundles: list[str]) -> str:
 
     Read back from the fragments Pagefind wrote, whose meta carries the page's date and
     upvotes, since a search result names its page by that id only. The position in the
-    list is the date order; upvotes, ties broken by position, are the other.
+    list is the date order; upvotes, ties broken by position, are the other. Pagefind makes
+    ids unique within one run only (``en_`` and 7 hex digits: about one clash per 30,000
+    pages across shards), so an id found in two bundles is listed under ``clashes`` with
+    each paper's position; the browser tells such results apart by their URL.
     """
     pages = []
     for bundle in bundles:
         for fragment in (site / bundle / "fragment").glob("*.pf_fragment"):
             text = gzip.decompress(fragment.read_bytes()).removeprefix(SIGNATURE)
-            meta = json.loads(text)["meta"]
-            pages.append((meta["date"], int(meta["upvotes"]), fragment.stem))
+            data = json.loads(text)
+            try:
+                date, upvotes = data["meta"]["date"], int(data["meta"]["upvotes"])
+            except (KeyError, TypeError, ValueError):
+                raise SearchIndexError(
+                    f"{fragment}: page {data.get('url')} has no date or upvotes meta "
+                    f"(is data-pagefind-meta still on the paper template?)"
+                ) from None
+            paper = data["url"].strip("/").split("/")[-1]
+            pages.append((date, upvotes, fragment.stem, paper))
     pages.sort(reverse=True)
-    keys = {"ids": [page[2] for page in pages], "upvotes": [page[1] for page in pages]}
-    return json.dumps(keys, separators=(",", ":")) + "\n"
+    seen = Counter(page[2] for page in pages)
+    clashes: dict[str, dict[str, int]] = {}
+    for position, (_, _, page_id, paper) in enumerate(pages):
+        if seen[page_id] > 1:
+            clashes.setdefault(page_id, {})[paper] = position
+    keys = {
+        "ids": [page[2] for page in pages],
+        "upvotes": [page[1] for page in pages],
+        "clashes": clashes,
+    }
+    return json.dumps(keys, separators=(",", ":"), sort_keys=True) + "\n"
 
 
 def shard_globs(ids: list[str], limit: int) -> list[str]:

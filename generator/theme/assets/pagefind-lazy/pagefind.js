@@ -59,39 +59,67 @@ export async function search(term, opts = {}) {
   const found = await pagefind.search(term, rest);
   const key = sort && Object.keys(sort)[0];
   if (!found || !key || !sortKeys) return found;
-  let position, upvotes;
+  let loaded;
   try {
-    ({ position, upvotes } = await loadKeys());
+    loaded = await loadKeys();
   } catch (error) {
     console.warn("search: sort keys unavailable, showing best matches first", error);
     return found;
   }
-  const last = position.size; // pages missing from the keys (a stale cache) go last
-  const rank = (result) => (position.has(result.id) ? position.get(result.id) : last);
-  const byDate = (a, b) => rank(a) - rank(b);
-  const byUpvotes = (a, b) => (upvotes.get(b.id) ?? -1) - (upvotes.get(a.id) ?? -1) || byDate(a, b);
-  const order = key === "upvotes" ? byUpvotes : byDate;
-  const results = [...found.results].sort(
-    sort[key] === "asc" ? (a, b) => order(b, a) : order
-  );
-  return { ...found, results };
+  return { ...found, results: await sortResults(found.results, loaded, key, sort[key]) };
 }
 
+// Results in the order of `key` ("date" or "upvotes"), `direction` "desc" or "asc"; pages
+// the keys do not know (a stale cache) go last. An id that two shards share (see
+// generator/site/search.py) is told apart by the result's URL, which costs its fragment.
+export async function sortResults(results, keys, key, direction) {
+  const slot = new Map();
+  await Promise.all(
+    results.map(async (result) => {
+      const shared = keys.clashes.get(result.id);
+      if (!shared) return slot.set(result, keys.position.get(result.id));
+      const { url } = await result.data();
+      slot.set(result, shared.get(url.split("/").filter(Boolean).pop()));
+    })
+  );
+  const byDate = (a, b) => slot.get(a) - slot.get(b);
+  const votes = (r) => keys.upvotes[slot.get(r)];
+  const byUpvotes = (a, b) => votes(b) - votes(a) || byDate(a, b);
+  const order = key === "upvotes" ? byUpvotes : byDate;
+  const sign = direction === "asc" ? -1 : 1;
+  const known = (r) => slot.get(r) !== undefined;
+  return [...results].sort((a, b) =>
+    known(a) && known(b) ? sign * order(a, b) : known(b) - known(a)
+  );
+}
+
+// The sort-keys file as lookups (see sort_keys in generator/site/search.py).
+export function decodeKeys(file) {
+  return {
+    position: new Map(file.ids.map((id, i) => [id, i])),
+    upvotes: file.upvotes,
+    clashes: new Map(
+      Object.entries(file.clashes).map(([id, papers]) => [id, new Map(Object.entries(papers))])
+    ),
+  };
+}
+
+// bundles.js has a fixed name, so a browser may hold it from before the last deploy, when
+// the sort keys had another name: on a failure it is read again, past the cache, once.
 function loadKeys() {
   if (!keys) {
-    keys = fetch(new URL(sortKeys, root))
-      .then((response) => {
-        if (!response.ok) throw new Error(`${response.status} ${response.url}`);
-        return response.json();
-      })
-      .then((file) => ({
-        position: new Map(file.ids.map((id, i) => [id, i])),
-        upvotes: new Map(file.ids.map((id, i) => [id, file.upvotes[i]])),
-      }))
+    keys = fetchKeys(sortKeys)
+      .catch(async () => fetchKeys((await import(`./bundles.js?at=${Date.now()}`)).sortKeys))
       .catch((error) => {
         keys = null; // tried again on the next sorted search
         throw error;
       });
   }
   return keys;
+}
+
+async function fetchKeys(path) {
+  const response = await fetch(new URL(path, root));
+  if (!response.ok) throw new Error(`${response.status} ${response.url}`);
+  return decodeKeys(await response.json());
 }
