@@ -240,6 +240,17 @@ def test_paper_pages_stay_out_of_the_navigation(built):
         assert not any("papers/" in h for h in nav_links), url
 
 
+def test_paper_pages_carry_no_site_chrome_they_do_not_need(built):
+    """Tens of thousands of paper pages: no tabs, sidebars, drawer button or repository
+    widget (the page links its own source file); list pages keep them."""
+    root, _ = built
+    home, paper_page = page(root.site, ""), page(root.site, "papers/2603.00002")
+    chrome = ".md-tabs, .md-sidebar, .md-source, label.md-header__button[for=__drawer]"
+    assert len(home.select(chrome)) >= 4
+    assert paper_page.select(chrome) == []
+    assert paper_page.select_one(".pa-edit a[href*='/edit/main/papers/']")
+
+
 def test_rebuild_is_deterministic_and_writes_nothing(built):
     root, _ = built
     before = {p: p.read_bytes() for p in root.docs.rglob("*") if p.is_file()}
