@@ -106,9 +106,11 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _open(browser: Browser, url: str, scheme: str) -> tuple[Page, list[str], list[str]]:
+def _open(
+    browser: Browser, url: str, scheme: str, width: int = 1280
+) -> tuple[Page, list[str], list[str]]:
     """A page that only talks to 127.0.0.1; records failed local requests and all URLs."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
     failures: list[str] = []
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
@@ -372,3 +374,18 @@ def test_a_sort_after_a_redeploy_finds_the_renamed_sort_keys(
     assert [listed[i] for i in by_date] == sorted((listed[i] for i in matches), reverse=True)
     assert [u for u in requested if "bundles.js?at=" in u]
     assert [f for f in failures if not f.startswith("404 ")] == []
+
+
+def test_a_paper_page_on_a_phone_still_links_home(
+    browser: Browser, base_url: str, shots: Path
+) -> None:
+    """Material hides the logo on narrow screens, where the drawer leads home; paper pages
+    have no drawer, so the logo stays."""
+    page, failures, _ = _open(browser, f"{base_url}papers/{TARGET}/", "light", width=390)
+    logo = page.locator(".md-header .md-logo")
+    expect(logo).to_be_visible()
+    page.screenshot(path=shots / "paper-phone.png")
+    logo.click()
+    page.wait_for_url(base_url)
+    expect(page.locator("label.md-header__button[for=__drawer]")).to_be_visible()
+    assert failures == []
