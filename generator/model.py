@@ -16,7 +16,7 @@ from typing import Any
 
 from generator import ids
 
-_TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # tags and topics: safe in a URL
 _HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")  # a GitHub user name
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -137,7 +137,7 @@ class Paper:
         tags = (self.annotation or {}).get("tags")
         if not isinstance(tags, list):
             return []
-        return sorted({t for t in tags if isinstance(t, str) and _TAG.fullmatch(t)})
+        return sorted({t for t in tags if isinstance(t, str) and SLUG.fullmatch(t)})
 
     @property
     def links(self) -> list[dict[str, str]]:

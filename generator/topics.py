@@ -12,11 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from generator.model import Paper
+from generator.model import SLUG, Paper
 
 MAX_TOPICS = 3
 OTHER_SLUG = "other"
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _WEIGHTS = {"title": 3, "keywords": 2, "abstract": 1}
 
 
@@ -99,7 +98,7 @@ def _parse_topic(entry: object, where: str) -> Topic:
     if not isinstance(entry, dict):
         raise TopicsError(f"{where}: expected a mapping with slug, name and keywords")
     slug, name = entry.get("slug"), entry.get("name")
-    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         raise TopicsError(f"{where}: slug {slug!r} must be lower-case words joined by '-'")
     if not isinstance(name, str) or not name.strip():
         raise TopicsError(f"{where} ({slug}): 'name' is required")
