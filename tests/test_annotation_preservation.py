@@ -375,3 +375,28 @@ def test_odd_but_valid_yaml_values_do_not_block_a_fetch(tmp_path):
     outcome, _ = upsert(tmp_path, BASE.replace(upvotes=99), path)
     assert outcome is Outcome.UPDATED
     assert path.read_text(encoding="utf-8").endswith(human + "---\nn\n")
+
+
+def test_every_writer_refuses_a_file_whose_human_part_it_cannot_keep(tmp_path):
+    """An indented front matter is valid YAML; with the machine keys re-emitted at the
+    margin the human block would no longer parse, so each writer leaves the file alone."""
+    path = paper_path(tmp_path, BASE.id, BASE.listed)
+    path.parent.mkdir(parents=True)
+    front = dump_machine(BASE) + "review:\r\n  tldr: Indented.\r\n"
+    text = "---\n" + "".join(" " + line for line in front.splitlines(keepends=True)) + "---\n"
+    path.write_bytes(text.encode("utf-8"))
+    assert load_front(split(text, path).front, path)["review"] == {"tldr": "Indented."}
+    writers = {
+        "fetch": lambda: upsert(tmp_path, BASE.replace(upvotes=11), path),
+        "move": lambda: upsert(tmp_path, BASE.replace(listed=dt.date(2026, 3, 5)), path),
+        "enrich": lambda: update_machine_fields(path, {"doi": "10.1/x"}),
+    }
+    for name, write in writers.items():
+        with pytest.raises(PaperFileError, match="not rewriting") as caught:
+            write()
+        assert caught.value.path == path, name
+        assert path.read_bytes() == text.encode("utf-8"), name
+    with pytest.raises(ValueError, match="add it by hand"):
+        add_annotation_block(path, dt.date(2026, 3, 9))
+    assert path.read_bytes() == text.encode("utf-8")
+    assert [p.name for p in tmp_path.rglob("*.md")] == [path.name]
