@@ -280,8 +280,8 @@ class PaperFile:
     def add_human(self, block: str) -> None:
         """Insert a block of new human keys just before the closing line; all else stays."""
         added = load_front(block, self.path)
-        if added.keys() & self.data.keys():
-            raise PaperFileError(self.path, None, f"already has {', '.join(sorted(added))}")
+        if taken := sorted(added.keys() & self.data.keys()):
+            raise PaperFileError(self.path, None, f"already has {', '.join(taken)}")
         at = len(self.parts.opening) + len(self.parts.front)
         text = self.text[:at] + block + self.text[at:]
         self._check(text, self.human + block, {**self.data, **added})
