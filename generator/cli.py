@@ -168,9 +168,10 @@ def fetch(
     (their upvotes still change); failed days are retried. Exits non-zero naming the days
     that failed after all retries; every other day is still written.
     """
+    from generator.store.lock import archive_lock
+
     if from_file is not None:
         from generator.importer import import_file
-        from generator.store.lock import archive_lock
 
         with archive_lock(paths.root):
             report = import_file(from_file, paths.papers, today=_today())
