@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from generator import ids
+from generator.errors import ArchiveError
 from generator.store.archive import index_ids
 from generator.store.paperfile import PaperFile, PaperFileError
 
@@ -32,7 +33,7 @@ _WRAPPING = re.compile(
 )
 
 
-class AnnotateError(ValueError):
+class AnnotateError(ArchiveError, ValueError):
     """The id is not an arXiv id, has no file, or its file cannot take a template."""
 
 
@@ -59,7 +60,7 @@ def add_annotation_block(path: Path, today: dt.date) -> bool:
     try:
         stored = PaperFile.read(path)
     except PaperFileError as exc:
-        raise AnnotateError(f"fix this first: {exc}") from None
+        raise AnnotateError(f"fix this first: {exc}", path=path) from None
     if "annotation" in stored.data:
         return False
     newline = "\r\n" if "\r\n" in stored.parts.front else "\n"
@@ -67,7 +68,7 @@ def add_annotation_block(path: Path, today: dt.date) -> bool:
         stored.add_human(TEMPLATE.format(today=today.isoformat()).replace("\n", newline))
     except PaperFileError as exc:
         raise AnnotateError(
-            f"{path}: the template would not fit this file; add it by hand"
+            f"{path}: the template would not fit this file; add it by hand", path=path
         ) from exc
     return True
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from generator.errors import ArchiveError
 from generator.fsutil import write_atomic
 from generator.model import MACHINE_KEYS, FieldError, Paper
 
@@ -32,14 +33,13 @@ _OPEN = re.compile(r"---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$\n?", re.MULTILINE)
 
 
-class PaperFileError(ValueError):
+class PaperFileError(ArchiveError, ValueError):
     """A paper file that cannot be read; the message names the file and line."""
 
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
         where = f"{path}:{line}" if line else f"{path}"
-        super().__init__(f"{where}: {message}")
-        self.path = Path(path)
-        self.line = line
+        super().__init__(f"{where}: {message}", path=path, line=line)
+        self.path: Path = Path(path)
         self.message = message
 
 
