@@ -400,3 +400,24 @@ def test_every_writer_refuses_a_file_whose_human_part_it_cannot_keep(tmp_path):
         add_annotation_block(path, dt.date(2026, 3, 9))
     assert path.read_bytes() == text.encode("utf-8")
     assert [p.name for p in tmp_path.rglob("*.md")] == [path.name]
+
+
+def test_comments_around_a_hand_written_block_list_stay(tmp_path):
+    """A block sequence's end mark is the next key, past the comments between: those
+    comments are the contributor's, as are those before the first key and at the end."""
+    path = paper_path(tmp_path, BASE.id, BASE.listed)
+    path.parent.mkdir(parents=True)
+    machine = dump_machine(BASE).replace("ai_keywords: [in-context learning]\n", "")
+    human = "# why this paper\nannotation:\n  tldr: Kept.\n"
+    text = (
+        f"---\n# top of file\n{machine}ai_keywords:\n- in-context learning\n\n"
+        f"{human}fetched: 2026-03-07\n# the end\n---\nNotes\n"
+    )
+    path.write_text(text, encoding="utf-8")
+
+    outcome, _ = upsert(tmp_path, BASE.replace(upvotes=11), path)
+
+    assert outcome is Outcome.UPDATED
+    after = path.read_text(encoding="utf-8")
+    assert after.endswith(f"# top of file\n\n{human}# the end\n---\nNotes\n")
+    assert read_paper(path).upvotes == 11
