@@ -32,8 +32,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from generator.site import urls
+
 BUNDLE = "pagefind"
-PAPER_GLOB = "papers/**/*.html"
+PAPER_GLOB = urls.paper("**").url + "*.html"  # a paper URL with a wildcard for the id
 SHARD_PAGES = 12_000
 SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force sharding with it
 BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
@@ -56,7 +58,7 @@ def index_site(site: Path, expected_pages: int, shard_pages: int | None = None) 
         (site / BUNDLES_JS).write_text(bundles_js([], None), encoding="utf-8")
         return 0
     limit = shard_pages or int(os.environ.get(SHARD_PAGES_ENV) or SHARD_PAGES)
-    ids = sorted(p.parent.name for p in (site / "papers").glob("*/index.html"))
+    ids = sorted(p.parent.name for p in site.glob(urls.paper("*").url + "index.html"))
     plan = shard_globs(ids, limit) if len(ids) > limit else [PAPER_GLOB]
     indexed, outputs = 0, []
     for number, glob in enumerate(plan, start=1):
@@ -142,11 +144,9 @@ def shard_globs(ids: list[str], limit: int) -> list[str]:
             sizes.append(0)
         groups[-1].append(prefix)
         sizes[-1] += count
+    patterns = [",".join(p + "*" for p in group) for group in groups]
     return [
-        f"papers/{group[0]}*/**/*.html"
-        if len(group) == 1
-        else f"papers/{{{','.join(p + '*' for p in group)}}}/**/*.html"
-        for group in groups
+        urls.paper(ids if "," not in ids else f"{{{ids}}}").url + "**/*.html" for ids in patterns
     ]
 
 
