@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from generator.model import Paper, safe_url
+from generator import ids
+from generator.model import Paper
 from generator.site import bibtex, markup, urls
 from generator.site.structure import Archive
 from generator.store.status import DayState, DayStatus
@@ -98,7 +99,7 @@ def make_env() -> jinja2.Environment:
         json=_json,
         month_name=_month_name,
         short_authors=_short_authors,
-        safe_url=safe_url,
+        safe_url=ids.safe_url,
         summary_line=summary_line,
         slug=_slug,
     )
@@ -131,7 +132,7 @@ def paper_head(paper: Paper, config: SiteConfig) -> str:
         ("property", "og:url", config.site_url + urls.paper(paper.id).url),
         ("property", "og:site_name", config.site_name),
     ]
-    image = safe_url(paper.thumbnail)
+    image = ids.safe_url(paper.thumbnail)
     if image:
         tags.append(("property", "og:image", image))
     # Twitter/X falls back to the og: tags for title, description and image.
