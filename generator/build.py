@@ -140,7 +140,7 @@ def _refuse_duplicate_ids(papers: list[Paper]) -> None:
 def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[str]]]:
     """Read every paper and apply the topic rules, on all cores for a large archive.
 
-    YAML parsing and topic matching are most of the Python time of a 30,000-paper build
+    YAML parsing and topic matching are most of the Python time of a large build
     and each paper is independent, so contiguous slices go to forked workers (results keep
     file order, so error listings stay in order).
     """
