@@ -57,15 +57,15 @@ class FeedSpec:
 
     @property
     def rss_path(self) -> str:
-        return urls.Feed(self.feed_path).rss
+        return urls.feed_files(self.feed_path).rss
 
     @property
     def atom_path(self) -> str:
-        return urls.Feed(self.feed_path).atom
+        return urls.feed_files(self.feed_path).atom
 
     @property
     def json_path(self) -> str:
-        return urls.Feed(self.feed_path).json
+        return urls.feed_files(self.feed_path).json
 
     @property
     def page_url(self) -> str:

@@ -24,25 +24,12 @@ class Page(NamedTuple):
 
 
 class Feed(NamedTuple):
-    """One feed in three formats beside each other: ``<stem>.xml``, ``.atom``, ``.json``."""
+    """One feed in three formats side by side, named from one stem (see :func:`feed_files`)."""
 
     stem: str
-
-    @property
-    def rss(self) -> str:
-        return f"{self.stem}.xml"
-
-    @property
-    def atom(self) -> str:
-        return f"{self.stem}.atom"
-
-    @property
-    def json(self) -> str:
-        return f"{self.stem}.json"
-
-    @property
-    def files(self) -> tuple[str, str, str]:
-        return (self.rss, self.atom, self.json)
+    rss: str  # RSS 2.0
+    atom: str
+    json: str  # JSON Feed 1.1
 
 
 def _folder(url: str) -> Page:
@@ -125,16 +112,20 @@ def annotate() -> Page:
 # -- files -----------------------------------------------------------------------------
 
 
+def feed_files(stem: str) -> Feed:
+    return Feed(stem, f"{stem}.xml", f"{stem}.atom", f"{stem}.json")
+
+
 def site_feed() -> Feed:
-    return Feed("feed")
+    return feed_files("feed")
 
 
 def topic_feed(slug: str) -> Feed:
-    return Feed(f"topics/{slug}/feed")
+    return feed_files(f"topics/{slug}/feed")
 
 
 def tag_feed(name: str) -> Feed:
-    return Feed(f"tags/{name}/feed")
+    return feed_files(f"tags/{name}/feed")
 
 
 def opml() -> str:
