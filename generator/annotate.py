@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from generator import ids
+from generator.errors import ArchiveError
 from generator.fsutil import write_atomic
 from generator.store.archive import index_ids
 from generator.store.paperfile import PaperFileError, load_front, split
@@ -34,7 +35,7 @@ _WRAPPING = re.compile(
 )
 
 
-class AnnotateError(ValueError):
+class AnnotateError(ArchiveError, ValueError):
     """The id is not an arXiv id, has no file, or its file cannot take a template."""
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from generator.errors import ArchiveError
+
 # New-style ids: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015 on), optional version.
 _NEW_STYLE = re.compile(
     r"(?P<base>(?P<yymm>[0-9]{2}(?:0[1-9]|1[0-2]))\.(?P<num>[0-9]{4,5}))(?:v(?P<v>[1-9][0-9]*))?"
@@ -30,7 +32,7 @@ _HTTP_URL = re.compile(HTTP_URL)
 _GITHUB_HANDLE = re.compile(GITHUB_HANDLE)
 
 
-class InvalidArxivId(ValueError):
+class InvalidArxivId(ArchiveError, ValueError):
     """Raised for a string that is not a usable arXiv id."""
 
 

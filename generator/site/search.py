@@ -32,6 +32,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from generator.errors import ArchiveError
 from generator.site import urls
 
 BUNDLE = "pagefind"
@@ -42,7 +43,7 @@ BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(ArchiveError):
     """Pagefind failed or did not index every paper page; the message says which."""
 
 

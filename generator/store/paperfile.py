@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from generator.errors import ArchiveError
 from generator.model import MACHINE_KEYS, FieldError, Paper
 
 try:  # the C loader is many times faster, which a large archive needs
@@ -26,14 +27,13 @@ _OPEN = re.compile(r"---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$\n?", re.MULTILINE)
 
 
-class PaperFileError(ValueError):
+class PaperFileError(ArchiveError, ValueError):
     """A paper file that cannot be read; the message names the file and line."""
 
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
         where = f"{path}:{line}" if line else f"{path}"
-        super().__init__(f"{where}: {message}")
-        self.path = Path(path)
-        self.line = line
+        super().__init__(f"{where}: {message}", path=path, line=line)
+        self.path: Path = Path(path)
         self.message = message
 
 
