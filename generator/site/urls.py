@@ -33,12 +33,13 @@ class Feed(NamedTuple):
 
 
 def _folder(url: str) -> Page:
-    """A page that shares its folder with other files: ``<url>index.md``."""
+    """A page whose URL has more of the site below it: ``<url>index.md``."""
     return Page(url, f"{url}index.md")
 
 
 def _leaf(url: str) -> Page:
-    """A page alone in its folder's listing: ``<url without the slash>.md``."""
+    """A page with nothing below its URL: ``<url without the slash>.md`` beside its siblings
+    (one file, not a folder, for each of tens of thousands of papers and days)."""
     return Page(url, f"{url[:-1]}.md")
 
 
@@ -50,7 +51,8 @@ def home() -> Page:
 
 
 def paper(arxiv_id: str) -> Page:
-    """``arxiv_id`` must have passed :func:`generator.ids.normalize`: it becomes a path."""
+    """``arxiv_id`` must have passed :func:`generator.ids.normalize`: it becomes a path.
+    (``search.py`` passes glob wildcards instead, to name the built paper pages.)"""
     return _leaf(f"papers/{arxiv_id}/")
 
 
