@@ -144,7 +144,8 @@ def _month_ticks(months: list[Month]) -> tuple[list[int], list[str]]:
             else names[months[i][1] - 1]
             for i in picked
         ]
-    picked = [i for i, m in enumerate(months) if m[1] == 1 or i == 0]
+    # The first month is labelled too unless the first January follows too closely to fit.
+    picked = [i for i, m in enumerate(months) if m[1] == 1 or (i == 0 and m[1] <= 9)]
     return picked, [str(months[i][0]) for i in picked]
 
 
