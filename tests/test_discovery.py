@@ -335,8 +335,8 @@ def test_colliding_names_keep_their_slugs_whatever_comes_later():
 def test_trends_page_has_a_chart_and_a_table_for_the_archive_and_each_topic(built):
     site = _site(built)
     html = page(site, "trends")
-    figures = html.select("figure.pa-chart")
-    assert figures[0]["id"] == "all"
+    figures = html.select("section.pa-chart")
+    assert figures[0]["id"] == "archive" and figures[1]["id"].startswith("topic-")
     assert len(figures) >= 2  # the archive and at least one topic
     months = 2026 * 12 + 3 - (2024 * 12 + 12) + 1  # Dec 2024 to Mar 2026, empty months too
     for figure in figures:
