@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from generator.config import API_ENV, Paths, api_base
 from generator.enrich import RECHECK_DAYS
@@ -18,6 +19,7 @@ from generator.sources.arxiv import (
     arxiv_api_base,
 )
 from generator.sources.client_settings import ClientSettings
+from generator.store.status import HEAL_DAYS
 
 
 def _today() -> dt.date:
@@ -124,6 +126,14 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     " a failed lookup never fails the fetch.",
 )
 @click.option("--arxiv-api", help=f"arXiv API base URL for --enrich (env {ARXIV_API_ENV}).")
+@click.option(
+    "--heal-days",
+    type=click.IntRange(min=0),
+    default=HEAL_DAYS,
+    show_default=True,
+    help="Without --date/--since/--until, also fetch every failed or never-fetched day of the"
+    " last N days, from the first day papers/status.json records (0: off).",
+)
 @click.pass_obj
 def fetch(
     paths: Paths,
@@ -143,16 +153,27 @@ def fetch(
     progress,
     enrich,
     arxiv_api,
+    heal_days,
 ) -> None:
     """Fetch Daily Papers days (or import a JSON dump) into papers/.
 
     Days already recorded complete in papers/status.json are skipped, except the last 3
-    (their upvotes still change); failed days are retried. Exits non-zero naming the days
-    that failed after all retries; every other day is still written.
+    (their upvotes still change); failed days are retried, and so are earlier failed or
+    never-fetched days (see --heal-days). Exits non-zero naming the days that failed after
+    all retries; every other day is still written.
     """
     from generator.store.lock import LockedError, archive_lock
 
+    given = _given_options(click.get_current_context())
     if from_file is not None:
+        # An import reads no API and no dates; --no-enrich and --no-progress say what it does.
+        unused = [opt for name, opt in given.items() if opt not in ("--no-enrich", "--no-progress")]
+        unused.remove("--from-file")
+        if unused:
+            raise click.UsageError(
+                f"--from-file cannot be combined with {', '.join(unused)}: an import reads"
+                " only the file (drop them, or fetch from the API without --from-file)"
+            )
         from generator.importer import ImportFileError, import_file
 
         try:
@@ -168,7 +189,13 @@ def fetch(
     from generator.fetch import fetch_range
     from generator.store.status import StatusError
 
-    first, last = _day_range(on, since, until, days)
+    first, last = _day_range(on, since, until, days, given)
+    dated = [given[n] for n in ("on", "since", "until") if n in given]
+    if dated and "heal_days" in given:
+        raise click.UsageError(
+            f"--heal-days cannot be combined with {', '.join(dated)}: it heals only the"
+            " default fetch of the last days"
+        )
     settings = ClientSettings(
         timeout=timeout,
         deadline=deadline,
@@ -187,6 +214,7 @@ def fetch(
             concurrency=concurrency,
             refresh=refresh,
             progress=progress,
+            heal_days=0 if dated else heal_days,
         )
     except (LockedError, StatusError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -216,11 +244,25 @@ def _enrich_after_fetch(paths: Paths, arxiv_api: str | None) -> None:
         click.echo("warning: some arXiv lookups failed; the next run retries them", err=True)
 
 
-def _day_range(on, since, until, days) -> tuple[dt.date, dt.date]:
+def _given_options(ctx: click.Context) -> dict[str, str]:
+    """Parameter name -> the option as typed, for every option given on the command line."""
+    given = {}
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name)
+        if param.name is None or source in (None, ParameterSource.DEFAULT):
+            continue
+        negative = ctx.params[param.name] is False and getattr(param, "secondary_opts", None)
+        given[param.name] = param.secondary_opts[0] if negative else param.opts[0]
+    return given
+
+
+def _day_range(on, since, until, days, given: dict[str, str]) -> tuple[dt.date, dt.date]:
     if on is not None:
-        if since or until:
-            raise click.UsageError("--date cannot be combined with --since/--until")
+        if since or until or "days" in given:
+            raise click.UsageError("--date cannot be combined with --since, --until or --days")
         return on.date(), on.date()
+    if since is not None and "days" in given:
+        raise click.UsageError("--since cannot be combined with --days (give --until instead)")
     last = until.date() if until else _today()
     first = since.date() if since else last - dt.timedelta(days=days - 1)
     if first > last:
