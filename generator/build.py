@@ -16,14 +16,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from generator.config import PARALLEL_MIN, Paths
+from generator.config import PARALLEL_MIN, Paths, site_config
+from generator.errors import ArchiveError
 from generator.fsutil import write_gzip_if_changed, write_if_changed
 from generator.model import Paper
 from generator.site import bibtex, search
 from generator.site.outputs import OutputError, site_files
-from generator.site.pages import PageRenderer, SiteConfig
+from generator.site.pages import PageRenderer
 from generator.site.structure import Archive
 from generator.store.archive import LoadResult, iter_paper_paths, load_archive
 from generator.store.paperfile import PaperFileError
@@ -35,7 +34,7 @@ GENERATED_DIRS = ("papers", "days", "topics", "tags", "annotated", "feeds", "sta
 GENERATED_FILES = ("index.md", "feed.xml", "feed.atom", "feed.json", "feeds.opml")
 
 
-class BuildError(RuntimeError):
+class BuildError(ArchiveError):
     """The archive or the site configuration cannot be built; the message says where."""
 
 
@@ -53,28 +52,6 @@ class BuildReport:
             f"{self.papers} papers: {self.written} generated files written, "
             f"{self.unchanged} unchanged, {self.removed} removed ({steps})"
         )
-
-
-class _LenientLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml even if someone adds a ``!!python/name:`` or ``!ENV`` tag."""
-
-
-_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def site_config(paths: Paths) -> SiteConfig:
-    try:
-        data = yaml.load(paths.mkdocs_yml.read_text(encoding="utf-8"), Loader=_LenientLoader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{paths.mkdocs_yml}: cannot read: {exc}") from None
-    site_url = str(data.get("site_url") or "http://127.0.0.1:8000/")
-    extra = data.get("extra") or {}
-    return SiteConfig(
-        site_name=str(data.get("site_name") or "Daily Papers archive"),
-        site_url=site_url if site_url.endswith("/") else site_url + "/",
-        repo_url=data.get("repo_url"),
-        branch=str((extra.get("archive") or {}).get("branch") or "main"),
-    )
 
 
 def generate(paths: Paths) -> BuildReport:

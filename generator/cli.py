@@ -1,4 +1,9 @@
-"""The ``paper-archive`` command line: one subcommand per pipeline step."""
+"""The ``paper-archive`` command line: one subcommand per pipeline step.
+
+Each command imports its pipeline step when it runs, so ``--help`` and option parsing load
+no HTTP client, template engine or MkDocs. An :class:`ArchiveError` from any step is caught
+once, by the command group, and becomes its message and exit status 1.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +15,36 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from generator.config import API_ENV, Paths, api_base
-from generator.enrich import RECHECK_DAYS
-from generator.sources.arxiv import (
+from generator.config import (
+    API_ENV,
     ARXIV_API_ENV,
+    ARXIV_MIN_INTERVAL,
     DEFAULT_ARXIV_API,
-    MIN_INTERVAL,
+    HEAL_DAYS,
+    RECHECK_DAYS,
+    ClientSettings,
+    Paths,
+    api_base,
     arxiv_api_base,
 )
-from generator.sources.client_settings import ClientSettings
-from generator.store.status import HEAL_DAYS
+from generator.errors import ArchiveError
 
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-@click.group()
+class _Commands(click.Group):
+    """Shows a user-facing error as its message; any other exception keeps its traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -162,32 +180,28 @@ def fetch(
     never-fetched days (see --heal-days). Exits non-zero naming the days that failed after
     all retries; every other day is still written.
     """
-    from generator.store.lock import LockedError, archive_lock
+    from generator.store.lock import archive_lock
 
     given = _given_options(click.get_current_context())
     if from_file is not None:
         # An import reads no API and no dates; --no-enrich and --no-progress say what it does.
-        unused = [opt for name, opt in given.items() if opt not in ("--no-enrich", "--no-progress")]
+        unused = [opt for opt in given.values() if opt not in ("--no-enrich", "--no-progress")]
         unused.remove("--from-file")
         if unused:
             raise click.UsageError(
                 f"--from-file cannot be combined with {', '.join(unused)}: an import reads"
                 " only the file (drop them, or fetch from the API without --from-file)"
             )
-        from generator.importer import ImportFileError, import_file
+        from generator.importer import import_file
 
-        try:
-            with archive_lock(paths.root):
-                report = import_file(from_file, paths.papers, today=_today())
-        except (ImportFileError, LockedError) as exc:
-            raise click.ClickException(str(exc)) from None
+        with archive_lock(paths.root):
+            report = import_file(from_file, paths.papers, today=_today())
         counts = ", ".join(f"{n} {o.value}" for o, n in report.counts.items())
         click.echo(f"imported {from_file}: {counts}, {len(report.skipped)} skipped")
         if report.failed:
-            raise click.ClickException(f"{len(report.failed)} paper file(s) could not be updated")
+            raise ArchiveError(f"{len(report.failed)} paper file(s) could not be updated")
         return
     from generator.fetch import fetch_range
-    from generator.store.status import StatusError
 
     first, last = _day_range(on, since, until, days, given)
     dated = [given[n] for n in ("on", "since", "until") if n in given]
@@ -203,29 +217,26 @@ def fetch(
         budget_calls=budget,
         budget_window=budget_window,
     )
-    try:
-        report = fetch_range(
-            paths,
-            first,
-            last,
-            api_base=api_base(api),
-            today=_today(),
-            settings=settings,
-            concurrency=concurrency,
-            refresh=refresh,
-            progress=progress,
-            heal_days=0 if dated else heal_days,
-        )
-    except (LockedError, StatusError) as exc:
-        raise click.ClickException(str(exc)) from None
+    report = fetch_range(
+        paths,
+        first,
+        last,
+        api_base=api_base(api),
+        today=_today(),
+        settings=settings,
+        concurrency=concurrency,
+        refresh=refresh,
+        progress=progress,
+        heal_days=0 if dated else heal_days,
+    )
     click.echo(report.summary())
     if enrich:
         _enrich_after_fetch(paths, arxiv_api)
     if report.failed:
         failed = sorted(report.failed)
         reasons = "".join(f"\n  {d}: {report.failed[d]}" for d in failed)
-        raise click.ClickException(
-            "failed days: " + ", ".join(d.isoformat() for d in failed) + reasons
+        raise ArchiveError(
+            "failed days: " + ", ".join(d.isoformat() for d in failed) + reasons, day=failed[0]
         )
 
 
@@ -279,12 +290,9 @@ def _day_range(on, since, until, days, given: dict[str, str]) -> tuple[dt.date, 
 @click.pass_obj
 def build(paths: Paths, dirty: bool) -> None:
     """Generate pages and feeds from papers/ and build the site into site/ (no network)."""
-    from generator.build import BuildError, build_site
+    from generator.build import build_site
 
-    try:
-        report = build_site(paths, dirty=dirty)
-    except BuildError as exc:
-        raise click.ClickException(str(exc)) from None
+    report = build_site(paths, dirty=dirty)
     click.echo(report.summary())
 
 
@@ -293,12 +301,9 @@ def build(paths: Paths, dirty: bool) -> None:
 @click.pass_obj
 def serve(paths: Paths, dev_addr: str) -> None:
     """Generate pages, then run MkDocs' live-reloading preview server."""
-    from generator.build import BuildError, serve_site
+    from generator.build import serve_site
 
-    try:
-        serve_site(paths, dev_addr)
-    except BuildError as exc:
-        raise click.ClickException(str(exc)) from None
+    serve_site(paths, dev_addr)
 
 
 @cli.command()
@@ -310,7 +315,7 @@ def update(ctx: click.Context, days: int, api: str | None) -> None:
     failure = None
     try:
         ctx.invoke(fetch, days=days, api=api)
-    except click.ClickException as exc:
+    except ArchiveError as exc:
         failure = exc
     ctx.invoke(build)
     if failure is not None:
@@ -328,8 +333,8 @@ def update(ctx: click.Context, days: int, api: str | None) -> None:
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(min=MIN_INTERVAL),
-    default=MIN_INTERVAL,
+    type=click.FloatRange(min=ARXIV_MIN_INTERVAL),
+    default=ARXIV_MIN_INTERVAL,
     show_default=True,
     help="Seconds to wait after each arXiv response (arXiv asks for at least 3).",
 )
@@ -349,22 +354,18 @@ def enrich(paths: Paths, api, limit, interval, recheck_days) -> None:
     retried with a growing wait (1, 2, 4 ... days, at most 30) until 90 days after listing.
     """
     from generator.enrich import enrich_archive
-    from generator.store.lock import LockedError
 
-    try:
-        report = enrich_archive(
-            paths,
-            api_base=arxiv_api_base(api),
-            today=_today(),
-            limit=limit,
-            recheck_days=recheck_days,
-            interval=interval,
-        )
-    except LockedError as exc:
-        raise click.ClickException(str(exc)) from None
+    report = enrich_archive(
+        paths,
+        api_base=arxiv_api_base(api),
+        today=_today(),
+        limit=limit,
+        recheck_days=recheck_days,
+        interval=interval,
+    )
     click.echo(report.summary())
     if report.failed:
-        raise click.ClickException("some papers were not enriched; the next run retries them")
+        raise ArchiveError("some papers were not enriched; the next run retries them")
 
 
 @cli.command()
@@ -393,8 +394,8 @@ def validate(
         report = validate(targets or (paths.papers,), paths.papers, paths.topics, jobs=jobs)
         if base is not None:
             report.problems.extend(machine_edits(paths.root, base, paths.papers))
-    except ValidateError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ValidateError as exc:  # not yet an ArchiveError
+        raise ArchiveError(str(exc)) from None
     for problem in report.problems:
         click.echo(problem.format_github() if github else problem.format())
     click.echo(report.summary())
@@ -407,12 +408,9 @@ def validate(
 @click.pass_obj
 def annotate(paths: Paths, arxiv_id: str) -> None:
     """Add an empty annotation block to a paper's file (if it has none); print its path."""
-    from generator.annotate import AnnotateError, annotate_paper
+    from generator.annotate import annotate_paper
 
-    try:
-        path, added = annotate_paper(paths.papers, arxiv_id, today=_today())
-    except AnnotateError as exc:
-        raise click.ClickException(str(exc)) from None
+    path, added = annotate_paper(paths.papers, arxiv_id, today=_today())
     try:
         shown = path.relative_to(Path.cwd())
     except ValueError:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
-import tempfile
+import secrets
+import stat
 import zlib
 from pathlib import Path
 
@@ -15,16 +17,28 @@ from pathlib import Path
 GZIP_LEVEL = 4
 
 
-def write_atomic(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+def write_atomic(
+    path: Path, data: str | bytes, *, durable: bool = False, mode: int | None = None
+) -> None:
     """Write via a temp file in the same folder and rename it over ``path``; text as UTF-8.
+
+    The file gets ``mode`` if given, else the mode ``path`` has now, else the one a plain
+    ``open()`` would give: the temp file is created with 0o666 and the kernel applies the
+    umask (and any default ACL), unlike ``mkstemp``'s private 0600, which would make every
+    file unreadable to a web server or a teammate sharing the checkout.
 
     ``durable`` adds an fsync, worth it for ``papers/`` (the source of truth) and not for
     generated pages, which a rebuild recreates anyway.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if mode is None:
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             if durable:
                 handle.flush()
@@ -35,18 +49,32 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = False) -> Non
         raise
 
 
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new ``.<name>.<random>.tmp`` beside ``path``, opened as ``open(..., "x")`` would."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path.parent}: no free temporary file name for {path.name}")
+
+
 def write_if_changed(path: Path, text: str, *, durable: bool = False) -> bool:
     """Write ``text`` unless the file already holds exactly it; return whether it wrote.
 
     Keeping unchanged files untouched keeps git diffs empty and mtimes stable, which is
-    what lets ``mkdocs build --dirty`` and incremental rebuilds skip work.
+    what lets ``mkdocs build --dirty`` and incremental rebuilds skip work. The comparison
+    is on bytes: read as text, a file with CRLF line ends would look like its LF twin.
     """
+    data = text.encode("utf-8")
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if path.read_bytes() == data:
             return False
-    except (FileNotFoundError, UnicodeDecodeError):
+    except FileNotFoundError:
         pass
-    write_atomic(path, text, durable=durable)
+    write_atomic(path, data, durable=durable)
     return True
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from generator.errors import ArchiveError
+
 # New-style ids: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015 on), optional version.
 _NEW_STYLE = re.compile(
     r"(?P<base>(?P<yymm>[0-9]{2}(?:0[1-9]|1[0-2]))\.(?P<num>[0-9]{4,5}))(?:v(?P<v>[1-9][0-9]*))?"
@@ -14,7 +16,7 @@ _NEW_STYLE = re.compile(
 _OLD_STYLE = re.compile(r"[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7}(?:v[1-9][0-9]*)?")
 
 
-class InvalidArxivId(ValueError):
+class InvalidArxivId(ArchiveError, ValueError):
     """Raised for a string that is not a usable arXiv id."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import ids
+from generator.errors import ArchiveError
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # tags and topics: safe in a URL
 _HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")  # a GitHub user name
@@ -62,7 +63,7 @@ REQUIRED_KEYS = ("id", "title", "listed")
 BOOKKEEPING_KEYS = ("fetched", "enriched", "arxiv_unknown")
 
 
-class FieldError(ValueError):
+class FieldError(ArchiveError, ValueError):
     """A machine field has the wrong type or a required one is missing."""
 
     def __init__(self, key: str, message: str) -> None:

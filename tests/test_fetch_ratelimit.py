@@ -9,9 +9,8 @@ import time
 import pytest
 from api_server import ApiServer, Budget, generated_days
 
-from generator.config import Paths
+from generator.config import ClientSettings, Paths
 from generator.fetch import fetch_range
-from generator.sources.client_settings import ClientSettings
 from generator.sources.ratelimit import RequestBudget
 
 FIRST = dt.date(2025, 1, 1)

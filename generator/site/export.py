@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.errors import ArchiveError
 from generator.model import MACHINE_FIELDS, Paper
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "record.schema.json"
@@ -28,7 +29,7 @@ HUMAN_KEYS = ("annotation", "notes", "topics", "url")
 _LINE_BREAK_ESCAPES = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
-class ExportError(ValueError):
+class ExportError(ArchiveError, ValueError):
     """A paper holds something JSON cannot represent; names the paper so it can be fixed."""
 
 

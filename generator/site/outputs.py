@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from generator.config import SiteConfig
+from generator.errors import ArchiveError
 from generator.site import bibtex, export, feeds
-from generator.site.pages import PageRenderer, SiteConfig
+from generator.site.pages import PageRenderer
 from generator.site.structure import Archive
 from generator.store.status import DayStatus
 
 
-class OutputError(ValueError):
+class OutputError(ArchiveError, ValueError):
     """Something in the archive cannot be published; the message names the paper."""
 
 

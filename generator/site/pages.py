@@ -13,11 +13,11 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import jinja2
 from markupsafe import Markup
 
+from generator.config import SiteConfig
 from generator.model import Paper, safe_url
 from generator.site import bibtex, markup
 from generator.site.structure import Archive
@@ -27,21 +27,6 @@ from generator.topics import Topic
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
 HOME_LATEST_LIMIT = 30
 WEEK_TOP = 10
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """What the pages need to know about where the site and its sources live."""
-
-    site_name: str
-    site_url: str  # absolute, ends with '/'
-    repo_url: str | None = None
-    branch: str = "main"
-
-    def edit_url(self, source: str) -> str:
-        if not self.repo_url:
-            return "https://github.com/"
-        return f"{self.repo_url.rstrip('/')}/edit/{self.branch}/{source}"
 
 
 def day_url(day: dt.date) -> str:

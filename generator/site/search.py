@@ -32,6 +32,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from generator.errors import ArchiveError
+
 BUNDLE = "pagefind"
 PAPER_GLOB = "papers/**/*.html"
 SHARD_PAGES = 12_000
@@ -40,7 +42,7 @@ BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(ArchiveError):
     """Pagefind failed or did not index every paper page; the message says which."""
 
 

@@ -10,10 +10,11 @@ import datetime as dt
 from typing import Any
 
 from generator import ids
+from generator.errors import ArchiveError
 from generator.model import Paper
 
 
-class ItemError(ValueError):
+class ItemError(ArchiveError, ValueError):
     """An item that cannot become a paper (no id, no title, an id that is not arXiv's)."""
 
 
