@@ -11,7 +11,7 @@ from api_server import ApiServer, Budget, generated_days
 
 from generator.config import ClientSettings, Paths
 from generator.fetch import fetch_range
-from generator.sources.ratelimit import RequestBudget
+from generator.sources.ratelimit import CONFIGURED, Policy, RequestBudget
 
 FIRST = dt.date(2025, 1, 1)
 DAYS = 60
@@ -77,3 +77,32 @@ def test_every_policy_is_its_own_constraint_and_none_borrows_another_window():
     with budget.slot():
         pass
     assert budget.wait_time() > 80_000  # 7 finished within the day, all counted
+
+
+def test_a_limit_only_enforced_is_learnt_from_its_429s_and_measured_again_between_resets():
+    now = [0.0]
+    budget = RequestBudget(500, 300, clock=lambda: now[0])
+
+    def answers(accepted: int, refused_at: float, retry_after: float) -> None:
+        for _ in range(accepted):
+            with budget.slot():
+                pass
+        now[0] = refused_at
+        with budget.slot() as slot:
+            slot.refused = True
+        budget.refused(retry_after)
+
+    # The server's 10 s window had begun 6 s before our first request: it looks like 4 s.
+    answers(40, refused_at=0.5, retry_after=3.5)
+    assert budget.policies["inferred"] == Policy(40, 4.0)
+    assert budget.wait_time() == pytest.approx(3.5)  # paused until the reset
+    now[0] = 0.6
+    budget.refused(3.4)  # another 429 of the same window teaches nothing new
+    assert budget.policies["inferred"] == Policy(40, 4.0)
+    # The next window's 429 measures it between two resets (a second for rounding).
+    # 40 per 4 s lets 40 go at 4.6 and the next at 8.6, still in the server's window: a
+    # 429 whose reset, 10 s after the last, gives the real window.
+    now[0] = 4.6
+    answers(40, refused_at=8.6, retry_after=5.4)
+    assert budget.policies["inferred"] == Policy(40, 11.0)
+    assert budget.policies[CONFIGURED] == Policy(500, 300)
