@@ -10,10 +10,8 @@ import stat
 import zlib
 from pathlib import Path
 
-# zlib level for published .gz files. On the 72 MB export of a 30,000-paper archive:
-# level 1 gives 25.3 MB in 0.8 s, 3 gives 22.9 MB in 1.2 s, 4 gives 21.9 MB in 1.4 s,
-# 6 (gzip's default) 20.5 MB in 3.1 s, 9 20.3 MB in 4.3 s. Past 4 each megabyte costs
-# seconds of a build that must stay under 150 s.
+# zlib level for published .gz files: past 4, each megabyte saved costs seconds of the
+# build (the README's benchmarks compare the levels on the open-data export).
 GZIP_LEVEL = 4
 
 
@@ -81,9 +79,10 @@ def write_if_changed(path: Path, text: str, *, durable: bool = False) -> bool:
 def write_gzip_if_changed(path: Path, text: str) -> bool:
     """Store ``text`` gzip-compressed unless the file already decompresses to exactly it.
 
-    Comparing the decompressed content (a quarter of a second for 72 MB) rather than fresh
-    compressed bytes means an unchanged file costs no compression. The header carries no
-    file name and a zero mtime, so the same text always gives the same bytes.
+    Comparing the decompressed content (decompressing is far cheaper than compressing)
+    rather than fresh compressed bytes means an unchanged file costs no compression. The
+    header carries no file name and a zero mtime, so the same text always gives the same
+    bytes.
     """
     data = text.encode("utf-8")
     try:

@@ -36,7 +36,7 @@ def iter_paper_paths(root: Path) -> Iterator[Path]:
 
 
 def index_ids(root: Path) -> dict[str, Path]:
-    """Map each id to its file from file names alone (no parsing): cheap at 30,000 files."""
+    """Map each id to its file from file names alone (no parsing): cheap at any size."""
     found: dict[str, Path] = {}
     for path in iter_paper_paths(root):
         found.setdefault(path.stem, path)
