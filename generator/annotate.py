@@ -28,11 +28,6 @@ annotation:
 """
 
 _OPEN = re.compile(r"---[ \t]*\r?\n")
-# Pasted links and 'arXiv:' prefixes are what people have at hand; the id is what we need.
-_WRAPPING = re.compile(
-    r"^(?:arxiv:|https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/)",
-    re.IGNORECASE,
-)
 
 
 class AnnotateError(ArchiveError, ValueError):
@@ -40,9 +35,8 @@ class AnnotateError(ArchiveError, ValueError):
 
 
 def find_paper(papers_dir: Path, raw: str) -> Path:
-    text = _WRAPPING.sub("", raw.strip()).removesuffix(".pdf")
     try:
-        paper_id = ids.normalize(text)
+        paper_id = ids.from_text(raw)  # pasted links and 'arXiv:' prefixes too
     except ids.InvalidArxivId as exc:
         raise AnnotateError(str(exc)) from None
     path = index_ids(papers_dir).get(paper_id)

@@ -6,6 +6,8 @@ boundary for titles and abstracts, is also fed hostile input directly.
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from generator.build import build_site
 from generator.site.markup import render_latex
 
 DAY = "2026-03-06"
+ANNOTATION = "annotation:\n  tldr: A short human summary.\n"
 LATEX_TITLE = r"Attention in $O(n \log n)$ for 99\% of tokens"
 LATEX_ABSTRACT = (
     r"We bound the error by $\epsilon^2$ and $$\sum_i x_i$$ costs $5 or $10. "
@@ -40,14 +43,20 @@ def site(tmp_path_factory) -> Path:
             abstract="See https://github.com/other/repo for code.",
         ),
         paper(
-            "2603.00004",
+            "2603.00005",
             "2026-03-09",
+            title="Annotated on its day",
+            organization={"name": "AlibabaTongyiLab", "fullname": "TongyiLab"},
+        ),
+        paper(
+            "2603.00006",
+            "2026-03-10",
             title="Alone on its day",
             abstract="Weights at https://huggingface.co/org/model and code at "
             "https://gitlab.com/group/project.",
         ),
     ):
-        write_paper(root, p)
+        write_paper(root, p, ANNOTATION if p.id == "2603.00005" else "")
     build_site(root)
     return root.site
 
@@ -74,7 +83,7 @@ def test_previous_and_next_paper_of_the_same_day_in_the_day_order(site):
     assert "3 papers" in day.get_text()
     first = page(site, "papers/2603.00001").select_one("nav.pa-pager")
     assert [a.get("rel") for a in first.find_all("a")] == [None, ["next"]]
-    assert page(site, "papers/2603.00004").select_one("nav.pa-pager") is None
+    assert page(site, "papers/2603.00006").select_one("nav.pa-pager") is None
 
 
 def test_latex_in_titles_and_abstracts_is_math_and_links(site):
@@ -144,7 +153,27 @@ def test_a_code_link_found_in_the_abstract_when_the_api_gave_none(site):
     assert "found in the abstract" not in api.select_one(".pa-paper__links").get_text()
     assert "https://github.com/given/by-api" in _hrefs(api, ".pa-paper__links a")
     # GitHub, then GitLab, then Hugging Face; the sentence's full stop is not in the URL.
-    alone = page(site, "papers/2603.00004")
+    alone = page(site, "papers/2603.00006")
     assert _hrefs(alone, ".pa-paper__links a")[-1] == "https://gitlab.com/group/project"
-    for url in ("papers/2603.00002", "papers/2603.00004"):
+    for url in ("papers/2603.00002", "papers/2603.00006"):
         assert page(site, url).select_one('[data-pagefind-filter="has code:yes"]')
+
+
+def _fragment(site: Path, paper_id: str) -> dict:
+    for path in (site / "pagefind/fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        if data["url"].endswith(f"/papers/{paper_id}/"):
+            return data
+    raise AssertionError(f"no fragment for {paper_id}")
+
+
+def test_the_search_index_holds_the_organization_and_no_bare_labels(site):
+    """Search results cut their excerpt from the abstract (its anchor), find a paper by its
+    organization's full or short name, and never show a "TL;DR" label without its text."""
+    data = _fragment(site, "2603.00005")
+    words = data["content"].split()
+    assert "TongyiLab." in words and "AlibabaTongyiLab." in words
+    assert "A short human summary." in data["content"] and "TL;DR" not in data["content"]
+    assert [(a["id"], a["text"]) for a in data["anchors"]] == [("abstract", "")]
+    abstract = data["anchors"][0]["location"]
+    assert " ".join(words[abstract:]).startswith("We study reasoning")
