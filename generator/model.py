@@ -18,8 +18,6 @@ from generator import ids
 from generator.errors import ArchiveError
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # tags and topics: safe in a URL
-_HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")  # a GitHub user name
-_URL = re.compile(r"https?://[^\s<>\"']+")
 # A code repository named in an abstract: owner/name on a code host, path optional; the
 # closing punctuation of the sentence (or of a LaTeX \url{...}) is not part of it.
 _CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co")
@@ -27,11 +25,6 @@ _CODE_IN_TEXT = re.compile(
     r"https?://(?:www\.)?(?P<host>github\.com|gitlab\.com|huggingface\.co)"
     r"/(?!papers/)[\w.-]+/[\w.-]+(?:/[^\s<>\"'{}\\]*)?"
 )
-
-
-def safe_url(url: object) -> str | None:
-    """Only absolute http(s) URLs become links; anything else is shown as nothing."""
-    return url if isinstance(url, str) and _URL.fullmatch(url) else None
 
 
 # (name, type) in file order. ``list`` means a list of strings.
@@ -129,7 +122,7 @@ class Paper:
     def code_in_abstract(self) -> str | None:
         """The abstract's link to the paper's code, for a paper the API gave none: the first
         GitHub link, else GitLab, else Hugging Face (not a paper page)."""
-        if safe_url(self.github):
+        if ids.safe_url(self.github):
             return None
         found = {}
         for match in _CODE_IN_TEXT.finditer(self.abstract or ""):
@@ -165,16 +158,14 @@ class Paper:
         return [
             {"title": str(link.get("title") or link["url"]), "url": link["url"]}
             for link in (links if isinstance(links, list) else [])
-            if isinstance(link, dict) and safe_url(link.get("url"))
+            if isinstance(link, dict) and ids.safe_url(link.get("url"))
         ]
 
     @property
     def contributors(self) -> list[str]:
         handles = (self.annotation or {}).get("contributors")
         return [
-            c
-            for c in (handles if isinstance(handles, list) else [])
-            if isinstance(c, str) and _HANDLE.fullmatch(c)
+            c for c in (handles if isinstance(handles, list) else []) if ids.is_github_handle(c)
         ]
 
     @property

@@ -17,7 +17,7 @@ import latex2mathml.converter
 import markdown
 import nh3
 
-from generator.model import safe_url
+from generator.ids import safe_url
 
 # C0 controls (but tab, newline, CR), DEL, lone surrogates, U+FFFE/U+FFFF: characters that
 # HTML forbids and XML 1.0 cannot carry even as character references.

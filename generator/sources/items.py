@@ -92,10 +92,8 @@ def _int(value: Any) -> int | None:
 
 
 def _url(value: Any) -> str | None:
-    text = _text(value)
-    if text and text.startswith(("https://", "http://")) and " " not in text:
-        return text
-    return None
+    """Kept only if the site would link it and ``validate`` accept it."""
+    return ids.safe_url(_text(value))
 
 
 def _date(value: Any) -> dt.date | None:
