@@ -25,6 +25,7 @@ annotation:
   updated: {today}  # the day you last changed this annotation
 """
 
+
 class AnnotateError(ArchiveError, ValueError):
     """The id is not an arXiv id, has no file, or its file cannot take a template."""
 

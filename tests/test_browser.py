@@ -448,7 +448,8 @@ def test_an_organization_is_searchable_by_name(browser: Browser, base_url: str) 
     for name in ("TongyiLab", "AlibabaTongyiLab"):  # its full name and its short name
         page.locator(".pa-search .pagefind-ui__search-input").fill("")
         _search(page, name)
-        assert _result_ids(page) == ["2603.01425"], name
+        # First: a shard without the word answers with loose matches of its own after it.
+        assert _result_ids(page)[0] == "2603.01425", name
     assert failures == []
 
 
