@@ -127,7 +127,7 @@ class Paper:
         found = {}
         for match in _CODE_IN_TEXT.finditer(self.abstract or ""):
             found.setdefault(match["host"], match[0].rstrip(".,;:)]"))
-        return next((found[host] for host in _CODE_HOSTS if host in found), None)
+        return next((ids.safe_url(found[host]) for host in _CODE_HOSTS if host in found), None)
 
     @property
     def tldr(self) -> str | None:
