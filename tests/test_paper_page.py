@@ -135,6 +135,9 @@ def test_nothing_in_latex_can_execute(site):
         ("\\emph{$x$}", "\\emph{<math"),
         ("$\\frac{1}{$ and $", "$\\frac{1}{$ and $"),
         ("a \\$5 fee, \\& 50\\% off", "a $5 fee, &amp; 50% off"),
+        ("22--25 tokens, {overthinking}", "22–25 tokens, overthinking"),
+        ("a -- b, {a, b} and x{y}", "a -- b, {a, b} and x{y}"),
+        ("{<b>}", "{&lt;b&gt;}"),
     ],
 )
 def test_render_latex_escapes_first(text, html):

@@ -161,7 +161,8 @@ _MATH_ATTRIBUTES = {
 }
 # Matched on the escaped text, where $, \, { and } are as the author wrote them. Dollar math
 # as Pandoc reads it: no space inside the delimiters, no digit right after the closing one,
-# so "costs $5 and $10" stays text. \$ is a literal dollar, never a delimiter.
+# so "costs $5 and $10" stays text. \$ is a literal dollar, never a delimiter. Outside math,
+# "22--25" is a range (an en dash) and "{word}" only groups, as LaTeX sets them.
 _LATEX = re.compile(
     r"\\url\{(?P<url>[^{}\s]+)\}"
     r"|(?P<cmd>\\(?:emph|textit|textbf)\{(?P<arg>[^{}$\\]*)\})"
@@ -169,6 +170,8 @@ _LATEX = re.compile(
     r"|(?<![\\$])\$\$(?P<display>[^$]{1,500}?)\$\$"
     r"|(?<![\\$])\$(?P<inline>[^\s$](?:[^$]{0,300}?[^\s$\\])?)\$(?![0-9$])"
     r"|\\\((?P<paren>.{1,300}?)\\\)"
+    r"|(?<=[0-9])(?P<range>--)(?=[0-9])"
+    r"|(?<![\\\w])\{(?P<group>[^\W_][\w-]*)\}"
 )
 _TEXT_COMMANDS = {"emph": "em", "textit": "em", "textbf": "strong"}
 
@@ -177,9 +180,10 @@ def render_latex(text: str) -> str:
     """Title or abstract as HTML: escaped, then the LaTeX in it made markup.
 
     Everything is escaped first. Recognised LaTeX (``$...$``, ``$$...$$``, ``\\(...\\)``,
-    ``\\url{...}``, ``\\emph``/``\\textit``/``\\textbf``, escaped specials such as ``\\%``)
-    then becomes MathML (sanitised), a link (http(s) only) or a tag; anything else, and
-    math latex2mathml cannot read, stays the literal escaped text.
+    ``\\url{...}``, ``\\emph``/``\\textit``/``\\textbf``, escaped specials such as ``\\%``,
+    number ranges ``1--2``, a braced word) then becomes MathML (sanitised), a link (http(s)
+    only), a tag or plain text; anything else, and math latex2mathml cannot read, stays the
+    literal escaped text.
     """
     return _LATEX.sub(_latex_markup, escape(text))
 
@@ -195,6 +199,10 @@ def _latex_markup(match: re.Match[str]) -> str:
         return f"<{tag}>{match['arg']}</{tag}>"
     if match["char"] is not None:
         return match["char"]
+    if match["range"] is not None:
+        return "–"
+    if match["group"] is not None:
+        return match["group"]
     source = match["display"] or match["inline"] or match["paren"]
     display = "block" if match["display"] else "inline"
     try:
