@@ -8,8 +8,8 @@ from pathlib import Path
 
 DEFAULT_API = "https://huggingface.co/api"
 API_ENV = "PAPER_ARCHIVE_API"
-# Below this many papers per extra worker, forking costs more than it saves (build, MkDocs
-# hook and validate all split work across cores past it).
+# Items (papers, files, pages) per extra worker process: below that, forking costs more
+# than it saves. generator/workers.py applies it to every step that uses the cores.
 PARALLEL_MIN = 2_000
 
 
