@@ -7,7 +7,7 @@
 """
 
 from generator.validate.changes import machine_edits
-from generator.validate.checks import SCHEMA_PATH, ValidateError, check_file, schema, validate
+from generator.validate.checks import SCHEMA_PATH, ValidateError, schema, validate
 from generator.validate.messages import Problem, Report
 
 __all__ = [
@@ -15,7 +15,6 @@ __all__ = [
     "Problem",
     "Report",
     "ValidateError",
-    "check_file",
     "machine_edits",
     "schema",
     "validate",
