@@ -102,12 +102,17 @@ def compose(front: str) -> yaml.Node | None:
 
 
 def read_text(path: Path | str, *, newline: str | None = None) -> str:
-    """A paper file's text; ``newline=""`` keeps line ends as they are on disk."""
+    """A paper file's text; ``newline=""`` keeps line ends as they are on disk, the default
+    turns them into ``\\n`` as text mode would (reading bytes is the faster way to both)."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
     try:
-        with open(path, encoding="utf-8", newline=newline) as handle:
-            return handle.read()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PaperFileError(path, None, f"not UTF-8 text ({exc.reason})") from None
+    if newline is None and "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def read_paper(path: Path) -> Paper:
