@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.model import MACHINE_KEYS
-from generator.store.paperfile import load_front, read_text, split
+from generator.store.paperfile import decode, load_front, split
 from generator.validate.checks import ValidateError
 from generator.validate.messages import LineFinder, Problem
 
@@ -48,7 +48,7 @@ def machine_edits(repo: Path, base: str, papers_dir: Path) -> list[Problem]:
 def _edited_fields(repo: Path, base: str, name: str, path: Path) -> Iterable[Problem]:
     try:
         old = load_front(split(_git(repo, "show", f"{base}:{name}"), name).front, name)
-        new_front = split(read_text(path, newline=""), path).front
+        new_front = split(decode(path), path).front
         new = load_front(new_front, path)
     except ValueError:  # PaperFileError, or a base version that is not UTF-8
         return  # the file check reports what is broken

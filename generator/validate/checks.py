@@ -34,15 +34,16 @@ import jsonschema
 import yaml
 
 from generator import ids, workers
+from generator.errors import ArchiveError
 from generator.store.archive import iter_paper_paths
 from generator.store.paperfile import (
     PaperFileError,
+    decode,
     load_front,
     paper_from_front,
-    read_text,
     split,
 )
-from generator.topics import Taxonomy, TopicsError
+from generator.topics import Taxonomy
 from generator.validate.messages import (
     LineFinder,
     Location,
@@ -57,8 +58,8 @@ from generator.validate.messages import (
 SCHEMA_PATH = Path(__file__).parent.parent / "schema" / "paper.schema.json"
 
 
-class ValidateError(Exception):
-    """Validation could not run at all (unreadable taxonomy, bad git revision)."""
+class ValidateError(ArchiveError):
+    """Validation could not run at all (git is missing, or the revision is unknown)."""
 
 
 @dataclass
@@ -85,11 +86,11 @@ def _full_validator() -> jsonschema.Draft7Validator:
 
 
 def topic_slugs(path: Path) -> frozenset[str]:
-    """The slugs a human may choose in ``annotation.topics``: those the build assigns."""
-    try:
-        return frozenset(Taxonomy.load(path).by_slug)
-    except TopicsError as exc:
-        raise ValidateError(str(exc)) from None
+    """The slugs a human may choose in ``annotation.topics``: those the build assigns.
+
+    A taxonomy the build refuses raises its :class:`~generator.topics.TopicsError` here too.
+    """
+    return frozenset(Taxonomy.load(path).by_slug)
 
 
 def validate(
@@ -141,7 +142,7 @@ def check_file(path: str, topics: frozenset[str]) -> _FileResult:
     """All problems of one file: the fast path returns as soon as everything is fine."""
     result = _FileResult()
     try:
-        parts = split(read_text(path, newline=""), path)
+        parts = split(decode(path), path)
         data = load_front(parts.front, path)
     except PaperFileError as exc:
         result.problems.append(Problem(Path(path), exc.line or 0, exc.message))
@@ -274,7 +275,7 @@ def _duplicates(
     for path, result in zip(files, results, strict=True):
         others = sorted(owners.get(result.id, set()) - {path}) if result.id else []
         if others:
-            front = split(read_text(path, newline=""), path).front
+            front = split(decode(path), path).front
             where = ", ".join(display(Path(p)) for p in others)
             yield Problem(
                 Path(path),
