@@ -1,6 +1,7 @@
 // Header search: mounts Pagefind's default UI (pagefind/pagefind-ui.js, written next to the
 // index by `paper-archive build`) on #pa-search, plus a sort choice. Every URL is derived
 // from this page's relative site root, so the site works under any sub-path.
+// The Pagefind UI internals this relies on are listed in pagefind-lazy/pagefind.js.
 (function () {
   "use strict";
   var box = document.querySelector(".pa-search");
