@@ -186,3 +186,15 @@ def test_a_byte_order_mark_is_named_as_such_and_the_file_left_alone(tmp_path):
     report = import_file(SEED, tmp_path, today=dt.date(2026, 12, 1))
     assert len(report.failed) == 1 and "byte-order mark" in report.failed[0]
     assert marked.read_bytes() == before
+
+
+def test_ids_in_what_people_paste():
+    """The same cases the search box is tested against (tests/test_browser.py)."""
+    cases = json.loads((REPO / "tests/data/arxiv_id_inputs.json").read_text())["cases"]
+    assert len(cases) > 20
+    for raw, expected in cases:
+        if expected is None:
+            with pytest.raises(ids.InvalidArxivId):
+                ids.from_text(raw)
+        else:
+            assert ids.from_text(raw) == expected, raw
