@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 import pytest
 from api_server import make_item
@@ -18,6 +19,13 @@ from generator.store.archive import iter_paper_paths
 from generator.store.status import DayState, DayStatus, load_status, save_status
 
 TODAY = dt.datetime.now(dt.UTC).date()
+
+
+@pytest.fixture(autouse=True)
+def _today_when_the_test_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI takes today from the clock: a suite that runs past midnight (UTC) must
+    not compare its days with the date the module was imported on."""
+    monkeypatch.setattr(sys.modules[__name__], "TODAY", dt.datetime.now(dt.UTC).date())
 
 
 def ago(n: int) -> dt.date:
