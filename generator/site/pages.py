@@ -158,6 +158,7 @@ class PageRenderer:
         self.config = config
         self.keys = keys
         self.env = make_env()
+        self.by_id = {p.id: p for p in archive.papers}
         self.common = {
             "archive": archive,
             "taxonomy": archive.taxonomy,
@@ -206,6 +207,7 @@ class PageRenderer:
                     edit_url=self.config.edit_url(source),
                     source=source,
                     head=paper_head(p, self.config, root.topics_of[p.id]),
+                    related=[(self.by_id[r.id], r.terms) for r in root.related.get(p.id, ())],
                 ),
             )
 

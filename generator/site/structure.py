@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from generator.model import Paper
+from generator.site.related import Related
 from generator.topics import Taxonomy
 
 
@@ -40,6 +41,8 @@ class Archive:
     annotated: list[Paper]  # most recently annotated first
     months: dict[tuple[int, int], list[dt.date]] = field(default_factory=dict)
     years: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    # Filled by the build's related step (generator.site.related); empty until then.
+    related: dict[str, list[Related]] = field(default_factory=dict)
 
     @classmethod
     def group(
