@@ -407,8 +407,16 @@ def test_arxiv_category_filter(browser: Browser, base_url: str, built: Paths) ->
     _search(page, "inference")
     unfiltered = _count(page)
     page.locator(".pa-search__facets").click()
-    page.locator(".pagefind-ui__filter-name", has_text="arXiv category").click()
-    page.locator('.pagefind-ui__filter-checkbox[name="arXiv category"][value="cs.AR"]').check()
+    # The UI is mounted again with filters and repeats the search: wait until it has.
+    group = page.locator(".pagefind-ui__filter-name", has_text="arXiv category")
+    expect(group).to_be_visible(timeout=15_000)
+    expect(page.locator(".pagefind-ui__message")).to_have_text(
+        re.compile(rf"^{unfiltered} results? for inference"), timeout=15_000
+    )
+    group.click()
+    box = page.locator('.pagefind-ui__filter-checkbox[name="arXiv category"][value="cs.AR"]')
+    expect(box).to_be_visible()
+    box.check()
     expect(page.locator(".pagefind-ui__message")).not_to_have_text(
         re.compile(rf"^{unfiltered} result"), timeout=10_000
     )
