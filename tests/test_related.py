@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import workers
 from generator.build import generate
 from generator.config import Paths
 from generator.site import related
@@ -100,22 +101,22 @@ def test_a_shown_word_is_not_repeated_inside_a_shown_phrase(found):
                 assert not any(i != j and a <= b for j, b in enumerate(words)), item
 
 
-def test_same_lists_whatever_the_workers_blocks_and_order(found, monkeypatch):
+def test_same_lists_whatever_the_processes_blocks_and_order(found, monkeypatch):
     monkeypatch.setattr(related, "BLOCK_ROWS", 5)  # several blocks, the last one short
-    assert _sample(workers=1) == found
-    assert _sample(workers=3) == found
+    assert _sample(processes=1) == found
+    assert _sample(processes=3) == found
     taxonomy = Taxonomy.load(REPO / "topics.yml")
     papers = load_archive(REPO / "papers").papers[::-1]
     topics = {p.id: taxonomy.assign(p) for p in papers}
     names = {t.slug: t.name for t in taxonomy.topics}
-    assert related_papers(papers, topics, names, workers=2) == found
+    assert related_papers(papers, topics, names, processes=2) == found
 
 
 def test_cut_vectors_still_give_the_judged_lists(found, monkeypatch):
     """What a large archive does (few terms per paper, few papers per term) kept small."""
     monkeypatch.setattr(related, "KEPT_TERMS", 24)
     monkeypatch.setattr(related, "POSTINGS", 8)
-    cut = _sample(workers=2)
+    cut = _sample(processes=2)
     assert cut != found  # the limits did cut something
     assert _ids(cut, "2402.16363")[0] == "2505.01658"
     assert len(set(_ids(cut, "2402.16363")) & INFERENCE) >= 5
@@ -142,7 +143,7 @@ def test_generated_pages_are_the_same_bytes_with_one_or_two_workers(tmp_path, mo
         (root / "docs").mkdir()
         for config in ("mkdocs.yml", "topics.yml"):
             shutil.copy(REPO / config, root / config)
-        monkeypatch.setattr(related, "PARALLEL_MIN", minimum)
+        monkeypatch.setattr(workers, "PARALLEL_MIN", minimum)
         generate(Paths(root))
         pages[name] = {
             p.relative_to(root).as_posix(): p.read_bytes()

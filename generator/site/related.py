@@ -18,10 +18,7 @@ score, so a paper's page changes only when its list (ids or shown terms) does.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -30,7 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
-from generator.config import PARALLEL_MIN
+from generator import workers
 from generator.model import Paper
 
 RELATED = 6  # papers listed per paper
@@ -72,20 +69,19 @@ def related_papers(
     topics_of: Mapping[str, Sequence[str]],
     topic_names: Mapping[str, str],
     *,
-    workers: int | None = None,
+    processes: int | None = None,
 ) -> dict[str, list[Related]]:
     """Paper id -> its related papers, most similar first (at most :data:`RELATED`).
 
     ``topic_names`` maps the topic slugs that count (not the catch-all) to the names shown
-    as shared terms. ``workers`` defaults to the cores, past :data:`PARALLEL_MIN` papers
-    per worker.
+    as shared terms. ``processes`` defaults to what :func:`generator.workers.count` gives.
     """
     global _state
     ordered = sorted(papers, key=lambda p: p.id)
     if len(ordered) < 2:
         return {p.id: [] for p in ordered}
-    if workers is None:
-        workers = min(os.cpu_count() or 1, len(ordered) // PARALLEL_MIN + 1)
+    if processes is None:
+        processes = workers.count(len(ordered))
     docs: list[Doc] = [
         (
             p.title,
@@ -97,11 +93,11 @@ def related_papers(
     ]
     _state = _State(docs=docs)
     try:
-        counts, names = _count(len(docs), workers)
+        counts, names = _count(len(docs), processes)
         queries, index = _vectors(counts)
         labels = [topic_names[n[len(TOPIC) :]] if n.startswith(TOPIC) else n for n in names]
         _state = _State([], queries, index, index.T.tocsr(), names, labels)
-        blocks = _map(_similar_block, range(0, len(ordered), BLOCK_ROWS), workers)
+        blocks = _map(_similar_block, range(0, len(ordered), BLOCK_ROWS), processes)
     finally:
         _state = _State(docs=[])
     found: dict[str, list[Related]] = {p.id: [] for p in ordered}
@@ -126,13 +122,12 @@ class _State:
 _state = _State(docs=[])
 
 
-def _map(function: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
+def _map(function: Callable[[T], R], items: Iterable[T], processes: int) -> list[R]:
     """``function`` over ``items`` in forked workers (which inherit ``_state`` as it is
-    now), in order; in this process for one worker."""
-    if workers <= 1:
+    now), in order; in this process for one."""
+    if processes <= 1:
         return [function(item) for item in items]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with workers.pool(processes) as pool:
         return list(pool.map(function, items))
 
 
@@ -154,16 +149,16 @@ def _count_slice(bounds: tuple[int, int]) -> tuple[list[str], sp.csr_matrix]:
     return vectorizer.get_feature_names_out().tolist(), counts.tocsr()
 
 
-def _count(n: int, workers: int) -> tuple[sp.csr_matrix, list[str]]:
+def _count(n: int, processes: int) -> tuple[sp.csr_matrix, list[str]]:
     """Weighted term counts of every paper, over the terms at least two papers share (no
     other term can make two papers alike), columns in alphabetical order.
 
     Slices are counted in parallel, each with its own vocabulary, then merged; the final
     column order depends on the terms only, not on how the papers were sliced.
     """
-    size = -(-n // workers)
+    size = -(-n // processes)
     bounds = [(start, min(n, start + size)) for start in range(0, n, size)]
-    parts = _map(_count_slice, bounds, workers)
+    parts = _map(_count_slice, bounds, processes)
     column: dict[str, int] = {}
     remapped = []
     for names, counts in parts:
