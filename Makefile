@@ -58,6 +58,7 @@ browser-deps:
 ## Benchmarks (not part of the tests): build, validate and fetch, each prints a table.
 bench: $(STAMP) browser-deps
 	$(BIN)/python bench/build_bench.py 1000 10000 30000
+	$(BIN)/python bench/related_bench.py 30000 100000
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/fetch_bench.py
 

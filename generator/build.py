@@ -19,7 +19,7 @@ from generator.config import Paths, site_config
 from generator.errors import ArchiveError
 from generator.fsutil import write_gzip_if_changed, write_if_changed
 from generator.model import Paper
-from generator.site import bibtex, search, urls
+from generator.site import bibtex, related, search, urls
 from generator.site.outputs import OutputError, site_files
 from generator.site.pages import PageRenderer
 from generator.site.structure import Archive
@@ -70,6 +70,11 @@ def generate(paths: Paths) -> BuildReport:
     archive = Archive.group(loaded.papers, taxonomy, topics_of)
     report.papers = len(archive.papers)
     report.timings["load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    names = {topic.slug: topic.name for topic in taxonomy.topics}  # not the catch-all
+    archive.related = related.related_papers(archive.papers, archive.topics_of, names)
+    report.timings["related"] = time.perf_counter() - started
 
     started = time.perf_counter()
     renderer = PageRenderer(archive, config, bibtex.citation_keys(archive.papers))

@@ -34,6 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 SUB_PATH = "/paper-archive/"
 QUERY = "reasoning"
 TARGET = "2210.01293"  # ThinkSum: Probabilistic reasoning over sets ...
+# arXiv primary categories given to the sample (which was never enriched): cs.CL for the rest.
+CATEGORIES = {"2311.01282": "cs.AR", "2409.17870": "cs.AR", "2507.22853": "cs.SE"}
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -59,6 +61,10 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, root / name)
     (root / "generator").symlink_to(REPO / "generator")  # theme and hook paths in mkdocs.yml
+    for file in (root / "papers").glob("*/*/*/*.md"):
+        category = CATEGORIES.get(file.stem, "cs.CL")
+        text = file.read_text(encoding="utf-8")
+        file.write_text(text.replace("\nfetched:", f"\nprimary_category: {category}\nfetched:"))
     paths = Paths(root)
     sharded = request.param == "shards"
     old = os.environ.get(search.SHARD_PAGES_ENV)
@@ -405,6 +411,48 @@ def test_a_paper_page_on_a_phone_still_links_home(
     page.wait_for_url(base_url)
     expect(page.locator("label.md-header__button[for=__drawer]")).to_be_visible()
     assert failures == []
+
+
+def test_arxiv_category_filter(browser: Browser, base_url: str, built: Paths) -> None:
+    archive = _archive(built)
+    assert {p.primary_category for p in archive.papers} == {"cs.CL", "cs.AR", "cs.SE"}
+    page, failures, _ = _open(browser, base_url, "light")
+    _search(page, "inference")
+    unfiltered = _count(page)
+    page.locator(".pa-search__facets").click()
+    # The UI is mounted again with filters and repeats the search: wait until it has.
+    group = page.locator(".pagefind-ui__filter-name", has_text="arXiv category")
+    expect(group).to_be_visible(timeout=15_000)
+    expect(page.locator(".pagefind-ui__message")).to_have_text(
+        re.compile(rf"^{unfiltered} results? for inference"), timeout=15_000
+    )
+    group.click()
+    box = page.locator('.pagefind-ui__filter-checkbox[name="arXiv category"][value="cs.AR"]')
+    expect(box).to_be_visible()
+    box.check()
+    expect(page.locator(".pagefind-ui__message")).not_to_have_text(
+        re.compile(rf"^{unfiltered} result"), timeout=10_000
+    )
+    page.wait_for_timeout(300)
+    filtered = _all_result_ids(page)
+    assert "2311.01282" in filtered  # FlashDecoding++: "inference" is in its title
+    assert set(filtered) <= {i for i, c in CATEGORIES.items() if c == "cs.AR"}
+    assert failures == []
+
+
+def test_an_author_name_links_to_a_search_for_that_author(
+    browser: Browser, base_url: str, built: Paths, shots: Path
+) -> None:
+    paper = "2311.18677"  # Splitwise, whose authors include Íñigo Goiri
+    page, failures, _ = _open(browser, f"{base_url}papers/{paper}/", "light")
+    authors = page.locator(".pa-paper__authors a")
+    assert authors.count() == len(next(p for p in _archive(built).papers if p.id == paper).authors)
+    authors.filter(has_text="Íñigo Goiri").click()
+    page.wait_for_url(re.compile(r"\?q=%22%C3%8D%C3%B1igo%20Goiri%22$"))
+    expect(page.locator(".pa-search .pagefind-ui__search-input")).to_have_value('"Íñigo Goiri"')
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("1 result", timeout=15_000)
+    assert _result_ids(page) == [paper]
+    page.screenshot(path=shots / "author-search.png")
 
 
 ID_CASES = json.loads((REPO / "tests/data/arxiv_id_inputs.json").read_text())["cases"]

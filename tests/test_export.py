@@ -13,6 +13,7 @@ import pytest
 
 from generator.model import MACHINE_KEYS, Paper
 from generator.site import export
+from generator.site.related import related_papers
 from generator.sources.items import parse_item
 
 DATA = Path(__file__).parent / "data"
@@ -69,9 +70,14 @@ def read_jsonl(content: str) -> list[dict]:
     return [json.loads(line) for line in content.splitlines()]
 
 
+def related_of(papers: list[Paper], topics: dict[str, list[str]]) -> dict:
+    names = {"reasoning": "Reasoning", "efficient-inference": "Efficient inference"}
+    return related_papers(papers, topics, names)
+
+
 def test_every_record_validates_and_files_split_by_listing_year():
     papers, topics = archive()
-    files = export.export_records(papers, topics, SITE)
+    files = export.export_records(papers, topics, SITE, related_of(papers, topics))
     years = sorted({p.listed.year for p in papers})
     assert len(years) > 1
     expected_files = {f"data/papers-{y}.jsonl.gz" for y in years}
@@ -89,9 +95,10 @@ def test_every_record_validates_and_files_split_by_listing_year():
     assert sorted(seen) == sorted(p.id for p in papers)
 
 
-def test_records_carry_machine_fields_annotation_notes_topics_and_url():
+def test_records_carry_machine_fields_annotation_notes_topics_related_and_url():
     papers, topics = archive()
-    files = export.export_records(papers, topics, SITE)
+    related = related_of(papers, topics)
+    files = export.export_records(papers, topics, SITE, related)
     records = {
         r["id"]: r
         for path, content in files.items()
@@ -100,7 +107,7 @@ def test_records_carry_machine_fields_annotation_notes_topics_and_url():
     }
     for paper in papers:
         rec = records[paper.id]
-        assert list(rec) == [*MACHINE_KEYS, "annotation", "notes", "topics", "url"]
+        assert list(rec) == [*MACHINE_KEYS, "annotation", "notes", "topics", "related", "url"]
         assert rec["title"] == paper.title
         assert rec["authors"] == paper.authors
         assert rec["abstract"] == paper.abstract
@@ -110,6 +117,9 @@ def test_records_carry_machine_fields_annotation_notes_topics_and_url():
         assert rec["notes"] == paper.notes
         assert rec["topics"] == topics.get(paper.id, [])
         assert rec["url"] == f"{SITE}papers/{paper.id}/"
+        assert rec["related"] == [{"id": r.id, "terms": list(r.terms)} for r in related[paper.id]]
+        assert all(r["id"] in records and r["id"] != paper.id for r in rec["related"])
+    assert sum(len(r["related"]) for r in records.values()) > len(papers) * 4
     first, hostile = records[papers[0].id], records[papers[1].id]
     assert first["annotation"] == {
         "tldr": "Human summary.",

@@ -73,11 +73,11 @@ def test_a_stale_lock_is_caught():
     changed = {"project": {**PYPROJECT["project"]}}
     changed["project"]["dependencies"] = [
         *PYPROJECT["project"]["dependencies"],
-        "scikit-learn>=1.5",
+        "pandas>=2",  # not a dependency (scikit-learn, the example before, now is one)
         f"httpx>{pins['httpx']}",
     ]
     assert problems(changed, pins, ()) == [
-        "scikit-learn: missing from the lock",
+        "pandas: missing from the lock",
         f"httpx: locked {pins['httpx']}, pyproject.toml wants >{pins['httpx']}",
     ]
 

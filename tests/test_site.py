@@ -223,6 +223,35 @@ def test_every_internal_link_resolves(built):
     assert checked > 100
 
 
+def test_related_papers_link_pages_with_literal_titles_outside_the_index(built):
+    root, papers = built
+    site = root.site
+    listed, links = 0, set()
+    for key in ("hostile", "top", "low", "prev", "next"):
+        url = f"papers/{papers[key].id}"
+        section = page(site, url).select_one("section.pa-related[data-pagefind-ignore]")
+        assert section is not None, url
+        for item in section.select("li"):
+            link = item.find("a")
+            links.add(resolve(site, url, link["href"]))
+            target = soup(resolve(site, url, link["href"]))
+            listed_id = resolve(site, url, link["href"]).parent.name
+            title = next(p.title for k, p in papers.items() if k != "report" and p.id == listed_id)
+            assert link.get_text() == title  # the title, as text (the h1 renders its LaTeX)
+            listed += link.get_text() == HOSTILE_TITLE
+            date = target.find("time", attrs={"data-pagefind-meta": "date"}).get_text()
+            assert f" · {date} · shared: " in item.get_text()
+    assert listed  # the hostile title is listed somewhere, and stayed text
+    assert site / "papers/2603.00005/index.html" in links
+    # Pagefind indexed no related title: "Robot arms" is only on its own page.
+    fragments = [
+        json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
+        for f in (site / "pagefind/fragment").glob("*.pf_fragment")
+    ]
+    robots = [f["url"] for f in fragments if "Robot arms" in f["content"]]
+    assert len(fragments) == 6 and len(robots) == 1 and robots[0].endswith("2603.00005/")
+
+
 def test_every_page_links_the_rss_feed(built):
     root, _ = built
     for url in ("", "days/2026/03/06", "papers/2603.00002", "topics/video"):

@@ -21,9 +21,10 @@ from typing import Any
 from generator.errors import ArchiveError
 from generator.model import MACHINE_FIELDS, Paper
 from generator.site import urls
+from generator.site.related import Related
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "record.schema.json"
-HUMAN_KEYS = ("annotation", "notes", "topics", "url")
+HUMAN_KEYS = ("annotation", "notes", "topics", "related", "url")
 _LINE_BREAK_ESCAPES = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
@@ -31,7 +32,9 @@ class ExportError(ArchiveError, ValueError):
     """A paper holds something JSON cannot represent; names the paper so it can be fixed."""
 
 
-def record(paper: Paper, topics: Sequence[str], site_url: str) -> dict[str, Any]:
+def record(
+    paper: Paper, topics: Sequence[str], site_url: str, related: Sequence[Related] = ()
+) -> dict[str, Any]:
     """One paper as a JSON-ready dict: machine fields in file order, then the human parts."""
     out: dict[str, Any] = {}
     for name, kind in MACHINE_FIELDS:
@@ -49,12 +52,16 @@ def record(paper: Paper, topics: Sequence[str], site_url: str) -> dict[str, Any]
         raise ExportError(f"{paper.id}{where}: annotation: {exc}") from None
     out["notes"] = paper.notes
     out["topics"] = list(topics)
+    out["related"] = [{"id": r.id, "terms": list(r.terms)} for r in related]
     out["url"] = site_url + urls.paper(paper.id).url
     return out
 
 
 def export_records(
-    papers: Iterable[Paper], topics: Mapping[str, Sequence[str]], site_url: str
+    papers: Iterable[Paper],
+    topics: Mapping[str, Sequence[str]],
+    site_url: str,
+    related: Mapping[str, Sequence[Related]] | None = None,
 ) -> dict[str, str]:
     """Site-relative path -> file content for the per-year files, the index and the schema.
 
@@ -73,7 +80,10 @@ def export_records(
     for year in sorted(by_year):
         chosen = sorted(by_year[year], key=lambda p: (p.listed, p.id))
         path = urls.data_year(year)
-        content = "".join(_dump(record(p, topics.get(p.id, ()), site_url)) + "\n" for p in chosen)
+        content = "".join(
+            _dump(record(p, topics.get(p.id, ()), site_url, (related or {}).get(p.id, ()))) + "\n"
+            for p in chosen
+        )
         files[path] = content
         data = content.encode("utf-8")
         listing.append(

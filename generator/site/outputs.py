@@ -178,7 +178,9 @@ def _bibliographies(archive: Archive, keys: dict[str, str]) -> Iterator[tuple[st
 
 def _open_data(archive: Archive, config: SiteConfig) -> list[tuple[str, str]]:
     try:
-        files = export.export_records(archive.papers, archive.topics_of, config.site_url)
+        files = export.export_records(
+            archive.papers, archive.topics_of, config.site_url, archive.related
+        )
     except export.ExportError as exc:
         raise OutputError(f"open data export: {exc}") from None
     return sorted(files.items())

@@ -164,6 +164,7 @@ class PageRenderer:
         self.config = config
         self.keys = keys
         self.env = make_env()
+        self.by_id = {p.id: p for p in archive.papers}
         self.common = {
             "archive": archive,
             "taxonomy": archive.taxonomy,
@@ -215,6 +216,7 @@ class PageRenderer:
                 edit_url=self.config.edit_url(source),
                 source=source,
                 head=paper_head(p, self.config),
+                related=[(self.by_id[r.id], r.terms) for r in root.related.get(p.id, ())],
                 prev=day[at - 1] if at else None,
                 next=day[at + 1] if at + 1 < len(day) else None,
                 day_count=len(day),

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from generator.model import SLUG, Paper
+from generator.site.related import Related
 from generator.topics import Taxonomy
 
 
@@ -121,6 +122,8 @@ class Archive:
     weeks: dict[Week, list[dt.date]] = field(default_factory=dict)  # oldest first
     orgs: dict[str, Org] = field(default_factory=dict)  # by slug, most papers first
     org_of: dict[str, Org] = field(default_factory=dict)  # by paper id
+    # Filled by the build's related step (generator.site.related); empty until then.
+    related: dict[str, list[Related]] = field(default_factory=dict)
 
     @classmethod
     def group(

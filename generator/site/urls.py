@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import NamedTuple
+from urllib.parse import quote
 
 
 class Page(NamedTuple):
@@ -48,6 +49,11 @@ def _leaf(url: str) -> Page:
 
 def home() -> Page:
     return Page("", "index.md")
+
+
+def search(query: str) -> str:
+    """The home page searching for ``query``: the header search reads ``?q=`` on any page."""
+    return f"{home().url}?q={quote(query, safe='')}"
 
 
 def paper(arxiv_id: str) -> Page:

@@ -1,6 +1,7 @@
 // Header search: mounts Pagefind's default UI (pagefind/pagefind-ui.js, written next to the
 // index by `paper-archive build`) on #pa-search, plus a sort choice. Every URL is derived
-// from this page's relative site root, so the site works under any sub-path.
+// from this page's relative site root, so the site works under any sub-path. A page opened
+// with ?q=TERMS searches for them (author names on paper pages link to ?q="Name").
 // The Pagefind UI internals this relies on are listed in pagefind-lazy/pagefind.js.
 (function () {
   "use strict";
@@ -47,7 +48,7 @@
   facets.type = "button";
   facets.className = "pa-search__facets";
   facets.textContent = "Filters";
-  facets.title = "Filter by topic, year, organization, code, annotation";
+  facets.title = "Filter by topic, year, organization, arXiv category, code, annotation";
   box.appendChild(facets);
 
   // Pagefind's box has only a placeholder; this is its name for assistive technology.
@@ -269,5 +270,5 @@
   document.addEventListener("click", function (event) {
     if (event.composedPath().indexOf(box) === -1) close();
   });
-  mount("", null);
+  mount(new URLSearchParams(window.location.search).get("q") || "", null);
 })();

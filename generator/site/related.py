@@ -1,0 +1,259 @@
+"""Related papers: for every paper, the papers of the whole archive most like it.
+
+Similarity is TF-IDF (scikit-learn) over what says what a paper is about: its title and AI
+keywords (words and two-word phrases, weighted 3 and 2), its abstract (words: phrases there
+cost three times the time) and its topics. Term frequencies are sublinear, so a word
+repeated in one abstract does not outweigh a shared phrase. As in Lucene's "more like this",
+a paper is searched for by its strongest terms only, and each term leads only to the papers
+it weighs most in; the score is the dot product of the one paper's normalised query with
+the others' index entries (the cosine when nothing was cut, as in a small archive). That
+keeps the all-pairs product sparse: it runs in row blocks, in bounded memory, on all cores.
+Each related paper comes with the shared terms that contributed most, so a reader sees why.
+
+Determinism: scores are rounded to integers before any comparison, ties go to the smaller
+arXiv id, and every row of the product is computed on its own, so the lists do not depend
+on how many workers computed them, nor on the order papers were read in. Pages show no
+score, so a paper's page changes only when its list (ids or shown terms) does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
+
+from generator import workers
+from generator.model import Paper
+
+RELATED = 6  # papers listed per paper
+SHOWN_TERMS = 3  # shared terms shown per related paper
+KEPT_TERMS = 64  # a paper is searched for by its strongest terms only
+POSTINGS = 50  # and a term finds only the papers it weighs most in
+MIN_SCORE = 0.05  # a score below this (a cosine, uncut) does not make two papers related
+BLOCK_ROWS = 1024  # rows of the similarity product computed at once
+SCALE = 2**20  # scores are compared as integers: round(score * SCALE)
+TITLE_WEIGHT, KEYWORD_WEIGHT, ABSTRACT_WEIGHT, TOPIC_WEIGHT = 3, 2, 1, 2
+TOPIC = "topic:"  # prefix of topic features (no word token contains a colon)
+
+# Words of at least two characters with at least one letter: numbers alone ("2024",
+# "100") would link papers that share nothing but a figure.
+_TOKENS = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+_phrases = CountVectorizer(
+    ngram_range=(1, 2), stop_words="english", token_pattern=_TOKENS
+).build_analyzer()
+_words = CountVectorizer(stop_words="english", token_pattern=_TOKENS).build_analyzer()
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Related:
+    """One related paper and the shared terms that made it so, strongest first."""
+
+    id: str
+    terms: tuple[str, ...]
+
+
+Doc = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # title, abstract, keywords, topics
+
+
+def related_papers(
+    papers: Sequence[Paper],
+    topics_of: Mapping[str, Sequence[str]],
+    topic_names: Mapping[str, str],
+    *,
+    processes: int | None = None,
+) -> dict[str, list[Related]]:
+    """Paper id -> its related papers, most similar first (at most :data:`RELATED`).
+
+    ``topic_names`` maps the topic slugs that count (not the catch-all) to the names shown
+    as shared terms. ``processes`` defaults to what :func:`generator.workers.count` gives.
+    """
+    global _state
+    ordered = sorted(papers, key=lambda p: p.id)
+    if len(ordered) < 2:
+        return {p.id: [] for p in ordered}
+    if processes is None:
+        processes = workers.count(len(ordered))
+    docs: list[Doc] = [
+        (
+            p.title,
+            p.abstract or "",
+            tuple(p.ai_keywords),
+            tuple(s for s in topics_of.get(p.id, ()) if s in topic_names),
+        )
+        for p in ordered
+    ]
+    _state = _State(docs=docs)
+    try:
+        counts, names = _count(len(docs), processes)
+        queries, index = _vectors(counts)
+        labels = [topic_names[n[len(TOPIC) :]] if n.startswith(TOPIC) else n for n in names]
+        _state = _State([], queries, index, index.T.tocsr(), names, labels)
+        blocks = _map(_similar_block, range(0, len(ordered), BLOCK_ROWS), processes)
+    finally:
+        _state = _State(docs=[])
+    found: dict[str, list[Related]] = {p.id: [] for p in ordered}
+    for block in blocks:
+        for row, column, terms in block:
+            found[ordered[row].id].append(Related(ordered[column].id, terms))
+    return found
+
+
+@dataclass
+class _State:
+    """What forked workers read (inherited, not pickled)."""
+
+    docs: list[Doc]
+    queries: sp.csr_matrix | None = None
+    index: sp.csr_matrix | None = None
+    index_t: sp.csr_matrix | None = None
+    names: list[str] | None = None  # the terms, columns' order
+    labels: list[str] | None = None  # the terms as shown (topic names for topics)
+
+
+_state = _State(docs=[])
+
+
+def _map(function: Callable[[T], R], items: Iterable[T], processes: int) -> list[R]:
+    """``function`` over ``items`` in forked workers (which inherit ``_state`` as it is
+    now), in order; in this process for one."""
+    if processes <= 1:
+        return [function(item) for item in items]
+    with workers.pool(processes) as pool:
+        return list(pool.map(function, items))
+
+
+def _features(doc: Doc) -> list[str]:
+    """A paper's terms, each repeated as often as its field weighs (CountVectorizer adds
+    them up). Keywords are analysed one by one so no phrase spans two of them."""
+    title, abstract, keywords, topics = doc
+    terms = _phrases(title) * TITLE_WEIGHT
+    for keyword in keywords:
+        terms += _phrases(keyword) * KEYWORD_WEIGHT
+    terms += _words(abstract) * ABSTRACT_WEIGHT
+    terms += [TOPIC + slug for slug in topics] * TOPIC_WEIGHT
+    return terms
+
+
+def _count_slice(bounds: tuple[int, int]) -> tuple[list[str], sp.csr_matrix]:
+    vectorizer = CountVectorizer(analyzer=_features, dtype=np.float64)
+    counts = vectorizer.fit_transform(_state.docs[bounds[0] : bounds[1]])
+    return vectorizer.get_feature_names_out().tolist(), counts.tocsr()
+
+
+def _count(n: int, processes: int) -> tuple[sp.csr_matrix, list[str]]:
+    """Weighted term counts of every paper, over the terms at least two papers share (no
+    other term can make two papers alike), columns in alphabetical order.
+
+    Slices are counted in parallel, each with its own vocabulary, then merged; the final
+    column order depends on the terms only, not on how the papers were sliced.
+    """
+    size = -(-n // processes)
+    bounds = [(start, min(n, start + size)) for start in range(0, n, size)]
+    parts = _map(_count_slice, bounds, processes)
+    column: dict[str, int] = {}
+    remapped = []
+    for names, counts in parts:
+        remap = np.fromiter(
+            (column.setdefault(name, len(column)) for name in names), np.int64, len(names)
+        )
+        remapped.append((counts.data, remap[counts.indices], counts.indptr, counts.shape[0]))
+    width = len(column)
+    counts = sp.vstack(
+        [sp.csr_matrix((d, i, p), shape=(rows, width)) for d, i, p, rows in remapped]
+    ).tocsr()
+    shared = np.flatnonzero(np.bincount(counts.indices, minlength=width) >= 2)
+    names = np.array(list(column), dtype=object)[shared]
+    order = np.argsort(names, kind="stable")
+    counts = counts[:, shared[order]]
+    counts.sort_indices()
+    return counts, names[order].tolist()
+
+
+def _vectors(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """The papers as queries and as the index searched, both from TF-IDF rows.
+
+    A query is a paper's :data:`KEPT_TERMS` strongest terms, L2-normalised. The index keeps
+    of each term only the :data:`POSTINGS` papers it weighs most in: a common term still
+    leads to the papers most about it, but no longer pairs every paper that uses it with
+    every other, which is what bounds the cost of the product.
+    """
+    weights = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+    queries = normalize(_strongest(weights, KEPT_TERMS))
+    index = _strongest(queries.T.tocsr(), POSTINGS).T.tocsr()
+    return queries, index
+
+
+def _strongest(matrix: sp.csr_matrix, keep: int) -> sp.csr_matrix:
+    """Each row's ``keep`` largest entries (ties: the lowest column)."""
+    matrix.sort_indices()
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order)) - matrix.indptr[rows[order]]
+    kept = rank < keep
+    return sp.csr_matrix(
+        (matrix.data[kept], matrix.indices[kept], _indptr(rows[kept], matrix.shape[0])),
+        shape=matrix.shape,
+    )
+
+
+def _indptr(rows: np.ndarray, n: int) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+
+
+def _similar_block(start: int) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(row, related row, shared terms) for the papers in rows ``start`` to
+    ``start + BLOCK_ROWS``, each row's related papers best first."""
+    queries, index_t = _state.queries, _state.index_t
+    assert queries is not None and index_t is not None
+    stop = min(start + BLOCK_ROWS, queries.shape[0])
+    scores = (queries[start:stop] @ index_t).tocsr()
+    rows = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(scores.indptr))
+    columns = scores.indices.astype(np.int64)
+    points = np.clip(np.rint(scores.data * SCALE), 0, SCALE).astype(np.int64)
+    useful = (columns != rows + start) & (points >= MIN_SCORE * SCALE)
+    rows, columns, points = rows[useful], columns[useful], points[useful]
+    # One integer key per candidate: by row, best score first, then lowest id.
+    order = np.argsort((rows << 45) | ((SCALE - points) << 24) | columns)
+    rows, columns = rows[order], columns[order]
+    first = np.searchsorted(rows, rows, side="left")
+    best = (np.arange(len(rows)) - first) < RELATED
+    rows, columns = rows[best] + start, columns[best]
+    if not len(rows):
+        return []
+    shared = queries[rows].multiply(_state.index[columns]).tocsr()
+    return [
+        (int(row), int(column), _shown_terms(shared, i))
+        for i, (row, column) in enumerate(zip(rows, columns, strict=True))
+    ]
+
+
+def _shown_terms(shared: sp.csr_matrix, i: int) -> tuple[str, ...]:
+    """The strongest shared terms of pair ``i``; a word already inside a shown phrase is
+    left out, and a phrase replaces its own word shown before it."""
+    names, labels = _state.names, _state.labels
+    assert names is not None and labels is not None
+    start, stop = shared.indptr[i], shared.indptr[i + 1]
+    columns, values = shared.indices[start:stop], shared.data[start:stop]
+    chosen: list[int] = []
+    for k in np.lexsort((columns, -np.rint(values * SCALE)))[: SHOWN_TERMS * 2]:
+        column = int(columns[k])
+        words = set(names[column].split())
+        if any(words <= set(names[c].split()) for c in chosen):
+            continue
+        inside = [n for n, c in enumerate(chosen) if set(names[c].split()) < words]
+        if inside:
+            chosen[inside[0]] = column
+            chosen = [c for n, c in enumerate(chosen) if n not in inside[1:]]
+        elif len(chosen) < SHOWN_TERMS:
+            chosen.append(column)
+    return tuple(labels[c] for c in chosen)
