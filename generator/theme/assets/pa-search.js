@@ -64,7 +64,10 @@
       },
     });
     var field = input();
-    if (field) field.addEventListener("input", function () { update(); });
+    if (field) {
+      field.id = "pa-search-input"; // named by the <label> in partials/header.html
+      field.addEventListener("input", function () { update(); });
+    }
     if (term) {
       ui.triggerSearch(term);
       if (filters && Object.keys(filters).length) ui.triggerFilters(filters);
