@@ -7,6 +7,8 @@ keep it from calling out to a network it does not have.
 import os
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
+
 # Debian's package by default; elsewhere (GitHub's Ubuntu runners ship Google Chrome) set
 # PAPER_ARCHIVE_CHROMIUM to the browser binary.
 CHROMIUM = Path(os.environ.get("PAPER_ARCHIVE_CHROMIUM") or "/usr/bin/chromium")
@@ -20,3 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# npm packages the browser tests and the Lighthouse benchmark inject or run; `make
+# browser-deps` (and `make bench-deps`) install them here with npm.
+NODE_MODULES = REPO / ".node" / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"

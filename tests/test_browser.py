@@ -8,6 +8,9 @@ Screenshots are saved in the test's temporary folder; the path is printed.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime as dt
 import functools
 import gzip
 import http.server
@@ -22,12 +25,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS
+from bench.browser import AXE, CHROMIUM, CHROMIUM_ARGS
 from generator.build import build_site
 from generator.config import Paths
-from generator.site import search
+from generator.site import pages, search
+from generator.site.pages import day_url, month_url
 from generator.site.structure import Archive
 from generator.store.archive import load_archive
+from generator.store.paperfile import render
+from generator.store.status import DayState, DayStatus, save_status
 from generator.topics import Taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,15 +43,26 @@ TARGET = "2210.01293"  # ThinkSum: Probabilistic reasoning over sets ...
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves site/ as GitHub Pages does, its 404.html for any missing path."""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        page = Path(self.directory) / SUB_PATH.strip("/") / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-@pytest.fixture(scope="module", params=["one bundle", "shards"])
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """The sample site, once as one Pagefind bundle and once forced into shards of at most
-    12 pages (three or more bundles), which the browser must merge for results, facets and sorts."""
-    root = tmp_path_factory.mktemp("site")
+
+def _sample_root(root: Path) -> Paths:
+    """A scratch copy of the repository's sample archive, config and hand-written pages."""
     shutil.copytree(REPO / "papers", root / "papers")
     shutil.copytree(
         REPO / "docs",
@@ -59,7 +76,31 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, root / name)
     (root / "generator").symlink_to(REPO / "generator")  # theme and hook paths in mkdocs.yml
-    paths = Paths(root)
+    return Paths(root)
+
+
+@contextlib.contextmanager
+def _serve(site: Path) -> Iterator[str]:
+    """site/ on a real HTTP server on 127.0.0.1, under a project sub-path."""
+    served = site.parent / "served"
+    served.mkdir()
+    (served / SUB_PATH.strip("/")).symlink_to(site)
+    handler = functools.partial(_QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="module", params=["one bundle", "shards"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The sample site, once as one Pagefind bundle and once forced into shards of at most
+    12 pages (three or more bundles), which the browser must merge for results, facets and sorts."""
+    paths = _sample_root(tmp_path_factory.mktemp("site"))
     sharded = request.param == "shards"
     old = os.environ.get(search.SHARD_PAGES_ENV)
     os.environ[search.SHARD_PAGES_ENV] = "12" if sharded else str(search.SHARD_PAGES)
@@ -78,16 +119,8 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="module")
 def base_url(built: Paths) -> Iterator[str]:
-    served = built.root / "served"
-    served.mkdir()
-    (served / SUB_PATH.strip("/")).symlink_to(built.site)
-    handler = functools.partial(_QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-    server.shutdown()
-    thread.join()
+    with _serve(built.site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -389,3 +422,148 @@ def test_a_paper_page_on_a_phone_still_links_home(
     page.wait_for_url(base_url)
     expect(page.locator("label.md-header__button[for=__drawer]")).to_be_visible()
     assert failures == []
+
+
+# -- Every page type: accessible (axe-core), quiet (nothing requested off the site). --------
+
+STATES = [  # (palette, viewport)
+    ("light", {"width": 1366, "height": 900}),
+    ("dark", {"width": 1366, "height": 900}),
+    ("light", {"width": 390, "height": 844}),
+    ("dark", {"width": 390, "height": 844}),
+]
+THUMBNAILS = "https://cdn-thumbnails.huggingface.co/"
+KEY_PAGES = ("home", "day", "topic", "paper", "annotated", "status", "404")
+
+
+@pytest.fixture(scope="module")
+def every_page_type(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """The sample archive with what it lacks for some page types: an annotated, tagged paper,
+    papers with thumbnails, a topic large enough to be split by month, a status file with a
+    failed and an empty day. Yields the served base URL and {page type: URL}."""
+    paths = _sample_root(tmp_path_factory.mktemp("pages"))
+    papers = sorted(load_archive(paths.papers).papers, key=lambda p: p.listed)
+    annotated, *others = papers[-3:]
+    human = "annotation:\n  tldr: A short human summary.\n  tags: [retrieval]\n"
+    annotated.path.write_text(render(annotated, human, "Notes by a reader.\n"))
+    for p in others:  # on the home page, in view: their thumbnails load at once
+        with_thumb = dataclasses.replace(p, thumbnail=f"{THUMBNAILS}social/{p.id}.png")
+        p.path.write_text(render(with_thumb))
+    last = papers[-1].listed
+    save_status(
+        paths,
+        {
+            last: DayStatus(last, DayState.COMPLETE, last, papers=1),
+            last - dt.timedelta(days=1): DayStatus(last, DayState.EMPTY, last),
+            last - dt.timedelta(days=2): DayStatus(last, DayState.FAILED, last, error="HTTP 500"),
+        },
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pages, "TOPIC_PAGE_LIMIT", 8)  # one sample topic splits by month
+        build_site(paths)
+    archive = _archive(paths)
+    split = next(iter(sorted(paths.site.glob("topics/*/????-??/index.html"))))
+    topic = max(archive.by_topic, key=lambda slug: len(archive.by_topic[slug]))
+    urls = {
+        "home": "",
+        "day": day_url(last),
+        "month": month_url(last),
+        "year": f"days/{last.year}/",
+        "days index": "days/",
+        "topics index": "topics/",
+        "topic": f"topics/{topic}/",
+        "topic month": split.parent.relative_to(paths.site).as_posix() + "/",
+        "tags index": "tags/",
+        "tag": "tags/retrieval/",
+        "paper": f"papers/{annotated.id}/",
+        "annotated": "annotated/",
+        "feeds": "feeds/",
+        "status": "status/",
+        "about": "about/",
+        "annotate": "annotate/",
+        "404": "no/such/page/",
+    }
+    with _serve(paths.site) as base:
+        yield base, urls
+
+
+def _audit(page: Page, url: str, state: str, axe: str, status: int, shot: Path | None) -> list[str]:
+    """Serious and critical axe-core violations, script errors and requests off the site
+    (but lazy CDN thumbnails) while ``url`` loads in ``page``."""
+    problems: list[str] = []
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("pageerror", lambda exc: problems.append(f"{state}: script error {exc}"))
+    response = page.goto(url, wait_until="load")
+    assert response.status == status, state
+    page.add_script_tag(content=axe)
+    result = page.evaluate("axe.run({resultTypes: ['violations']})")
+    problems += [
+        f"{state}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    site = url[: url.index(SUB_PATH) + len(SUB_PATH)]
+    for href in requested:
+        lazy_thumbnail = (
+            href.startswith(THUMBNAILS)
+            and page.locator(f'img[src="{href}"][loading="lazy"]').count()
+        )
+        if not href.startswith(site) and not lazy_thumbnail or "sitemap" in href:
+            problems.append(f"{state}: requested {href}")
+    if shot:
+        page.screenshot(path=shot, full_page=True)
+    return problems
+
+
+def test_every_page_type_is_accessible_and_quiet(
+    browser: Browser, every_page_type: tuple[str, dict], shots: Path
+) -> None:
+    """axe-core finds no serious or critical violation on any page type, in both palettes, on
+    a desktop and a phone; loading a page requests nothing off the site but the lazy
+    thumbnails from Hugging Face's CDN, and no sitemap.xml."""
+    base, urls = every_page_type
+    assert AXE.is_file(), f"{AXE} is missing: run `make browser-deps`"
+    axe = AXE.read_text(encoding="utf-8")
+    problems: list[str] = []
+    for scheme, viewport in STATES:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+        for kind, url in urls.items():
+            name = f"{kind}-{scheme}-{viewport['width']}.png"
+            page = context.new_page()
+            problems += _audit(
+                page,
+                base + url,
+                f"{kind} ({scheme}, {viewport['width']}px)",
+                axe,
+                404 if kind == "404" else 200,
+                shots / name if kind in KEY_PAGES else None,
+            )
+            page.close()
+        context.close()
+    assert problems == []
+
+
+def test_skip_link_and_headings(browser: Browser, every_page_type: tuple[str, dict]) -> None:
+    """The first Tab reaches "Skip to content", which moves focus past the header; the H1
+    is the largest and boldest heading on the page."""
+    base, urls = every_page_type
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    for kind in ("home", "day", "paper", "about", "404"):
+        page.goto(base + urls[kind])
+        page.keyboard.press("Tab")
+        skip = page.locator(":focus")
+        expect(skip).to_have_text(re.compile("Skip to content"))
+        skip.press("Enter")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.closest('header, .md-tabs') === null")
+        assert focused, f"{kind}: the skip link left focus in the header"
+        h1, *others = page.evaluate(
+            """() => [...document.querySelectorAll('article h1, article h2, article h3')]
+                .map(h => { const s = getComputedStyle(h);
+                  return [h.tagName, parseFloat(s.fontSize), parseInt(s.fontWeight)]; })"""
+        )
+        assert h1[0] == "H1", kind
+        assert all(h1[1] > size and h1[2] >= weight for _, size, weight in others), kind
