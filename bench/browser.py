@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# npm packages the browser tests and the Lighthouse benchmark inject or run; `make
-# browser-deps` (and `make bench-deps`) install them here with npm.
-NODE_MODULES = REPO / ".node" / "node_modules"
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+# npm packages: `make browser-deps` installs axe-core, which the browser tests inject;
+# `make bench-deps` installs Lighthouse for bench/lighthouse_bench.py.
+AXE = REPO / ".node" / "test" / "node_modules" / "axe-core" / "axe.min.js"
+LIGHTHOUSE = REPO / ".node" / "bench" / "node_modules" / ".bin" / "lighthouse"
