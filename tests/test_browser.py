@@ -8,17 +8,10 @@ Screenshots are saved in the test's temporary folder; the path is printed.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import datetime as dt
-import functools
 import gzip
-import http.server
 import json
 import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,81 +19,28 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bench.browser import AXE, CHROMIUM, CHROMIUM_ARGS
+from bench.sample_site import (
+    SUB_PATH,
+    THUMBNAILS,
+    build_every_page_type,
+    grouped,
+    sample_root,
+    serve,
+)
 from generator.build import build_site
 from generator.config import Paths
-from generator.site import pages, search
-from generator.site.pages import day_url, month_url
-from generator.site.structure import Archive
-from generator.store.archive import load_archive
-from generator.store.paperfile import render
-from generator.store.status import DayState, DayStatus, save_status
-from generator.topics import Taxonomy
+from generator.site import search
 
 REPO = Path(__file__).resolve().parents[1]
-SUB_PATH = "/paper-archive/"
 QUERY = "reasoning"
 TARGET = "2210.01293"  # ThinkSum: Probabilistic reasoning over sets ...
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves site/ as GitHub Pages does, its 404.html for any missing path."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
-        page = Path(self.directory) / SUB_PATH.strip("/") / "404.html"
-        if code != 404 or not page.is_file():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-def _sample_root(root: Path) -> Paths:
-    """A scratch copy of the repository's sample archive, config and hand-written pages."""
-    shutil.copytree(REPO / "papers", root / "papers")
-    shutil.copytree(
-        REPO / "docs",
-        root / "docs",
-        ignore=lambda folder, names: (
-            [n for n in names if n not in ("about.md", "annotate.md", "assets")]
-            if Path(folder) == REPO / "docs"
-            else []
-        ),
-    )
-    for name in ("mkdocs.yml", "topics.yml"):
-        shutil.copy(REPO / name, root / name)
-    (root / "generator").symlink_to(REPO / "generator")  # theme and hook paths in mkdocs.yml
-    return Paths(root)
-
-
-@contextlib.contextmanager
-def _serve(site: Path) -> Iterator[str]:
-    """site/ on a real HTTP server on 127.0.0.1, under a project sub-path."""
-    served = site.parent / "served"
-    served.mkdir()
-    (served / SUB_PATH.strip("/")).symlink_to(site)
-    handler = functools.partial(_QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 @pytest.fixture(scope="module", params=["one bundle", "shards"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """The sample site, once as one Pagefind bundle and once forced into shards of at most
     12 pages (three or more bundles), which the browser must merge for results, facets and sorts."""
-    paths = _sample_root(tmp_path_factory.mktemp("site"))
+    paths = sample_root(tmp_path_factory.mktemp("site"))
     sharded = request.param == "shards"
     old = os.environ.get(search.SHARD_PAGES_ENV)
     os.environ[search.SHARD_PAGES_ENV] = "12" if sharded else str(search.SHARD_PAGES)
@@ -119,7 +59,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="module")
 def base_url(built: Paths) -> Iterator[str]:
-    with _serve(built.site) as url:
+    with serve(built.site) as url:
         yield url
 
 
@@ -178,15 +118,11 @@ def _count(page: Page) -> int:
     return int(re.match(r"(\d+) results? for", message).group(1))
 
 
-def _archive(paths: Paths) -> Archive:
-    return Archive.group(load_archive(paths.papers).papers, Taxonomy.load(paths.topics))
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_header_search_facet_and_click_through(
     browser: Browser, base_url: str, built: Paths, shots: Path, scheme: str
 ) -> None:
-    archive = _archive(built)
+    archive = grouped(built)
     target = next(p for p in archive.papers if p.id == TARGET)
     topic = archive.taxonomy.by_slug[archive.topics_of[TARGET][0]]
     in_topic = {p.id for p in archive.by_topic[topic.slug]}
@@ -278,7 +214,7 @@ def test_sorts_order_every_match_across_bundles(
 ) -> None:
     """Newest and most upvoted order all matches (from every shard), not one page of them;
     the sort keys are fetched by the first sorted search, never by a best-match one."""
-    archive = _archive(built)
+    archive = grouped(built)
     key = {p.id: (p.listed, p.upvotes or 0) for p in archive.papers}
     page, failures, requested = _open(browser, f"{base_url}days/", "light")
     _search(page, QUERY)
@@ -305,7 +241,7 @@ def test_sorts_order_every_match_across_bundles(
 def test_sort_keys_list_every_paper_newest_first(built: Paths) -> None:
     """The file the browser sorts by: every paper page once, by (listed, upvotes) descending,
     with its upvotes, each id naming a fragment Pagefind wrote for that paper."""
-    archive = _archive(built)
+    archive = grouped(built)
     bundles_js = (built.site / search.BUNDLES_JS).read_text()
     keys_path = json.loads(re.search(r"sortKeys = (.+);", bundles_js).group(1))
     keys = json.loads((built.site / keys_path).read_text())
@@ -387,7 +323,7 @@ def test_a_sort_after_a_redeploy_finds_the_renamed_sort_keys(
 ) -> None:
     """The sort keys are named by content, bundles.js is not: a page loaded before a deploy
     holds a bundles.js naming keys that are gone. It reads bundles.js again, once."""
-    archive = _archive(built)
+    archive = grouped(built)
     listed = {p.id: p.listed for p in archive.papers}
     module = built.site / search.BUNDLES_JS
     original = module.read_text()
@@ -432,58 +368,16 @@ STATES = [  # (palette, viewport)
     ("light", {"width": 390, "height": 844}),
     ("dark", {"width": 390, "height": 844}),
 ]
-THUMBNAILS = "https://cdn-thumbnails.huggingface.co/"
 KEY_PAGES = ("home", "day", "topic", "paper", "annotated", "status", "404")
 
 
 @pytest.fixture(scope="module")
 def every_page_type(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
-    """The sample archive with what it lacks for some page types: an annotated, tagged paper,
-    papers with thumbnails, a topic large enough to be split by month, a status file with a
-    failed and an empty day. Yields the served base URL and {page type: URL}."""
-    paths = _sample_root(tmp_path_factory.mktemp("pages"))
-    papers = sorted(load_archive(paths.papers).papers, key=lambda p: p.listed)
-    annotated, *others = papers[-3:]
-    human = "annotation:\n  tldr: A short human summary.\n  tags: [retrieval]\n"
-    annotated.path.write_text(render(annotated, human, "Notes by a reader.\n"))
-    for p in others:  # on the home page, in view: their thumbnails load at once
-        with_thumb = dataclasses.replace(p, thumbnail=f"{THUMBNAILS}social/{p.id}.png")
-        p.path.write_text(render(with_thumb))
-    last = papers[-1].listed
-    save_status(
-        paths,
-        {
-            last: DayStatus(last, DayState.COMPLETE, last, papers=1),
-            last - dt.timedelta(days=1): DayStatus(last, DayState.EMPTY, last),
-            last - dt.timedelta(days=2): DayStatus(last, DayState.FAILED, last, error="HTTP 500"),
-        },
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pages, "TOPIC_PAGE_LIMIT", 8)  # one sample topic splits by month
-        build_site(paths)
-    archive = _archive(paths)
-    split = next(iter(sorted(paths.site.glob("topics/*/????-??/index.html"))))
-    topic = max(archive.by_topic, key=lambda slug: len(archive.by_topic[slug]))
-    urls = {
-        "home": "",
-        "day": day_url(last),
-        "month": month_url(last),
-        "year": f"days/{last.year}/",
-        "days index": "days/",
-        "topics index": "topics/",
-        "topic": f"topics/{topic}/",
-        "topic month": split.parent.relative_to(paths.site).as_posix() + "/",
-        "tags index": "tags/",
-        "tag": "tags/retrieval/",
-        "paper": f"papers/{annotated.id}/",
-        "annotated": "annotated/",
-        "feeds": "feeds/",
-        "status": "status/",
-        "about": "about/",
-        "annotate": "annotate/",
-        "404": "no/such/page/",
-    }
-    with _serve(paths.site) as base:
+    """The sample archive plus what it lacks for some page types (see bench/sample_site.py),
+    served; yields the base URL and {page type: URL}."""
+    paths = sample_root(tmp_path_factory.mktemp("pages"))
+    urls = build_every_page_type(paths)
+    with serve(paths.site) as base:
         yield base, urls
 
 
