@@ -170,7 +170,9 @@ def test_day_page_orders_by_upvotes_and_links_neighbours(built):
     )
     card = doc.select(".pa-card")[1]
     assert card.find(class_="pa-badge").get_text() == "annotated"
-    assert "TL;DR" in card.find(class_="pa-card__tldr").get_text()
+    assert card.find(class_="pa-card__text").get_text() == (
+        "TL;DR Few-shot prompting makes it <b>competitive</b>."
+    )
 
 
 def test_month_and_year_pages_count(built):
@@ -194,6 +196,50 @@ def test_home_shows_latest_day_week_and_counts(built):
     }
     week = home.find_all(class_="pa-cards")[1].select(".pa-card__title > a")
     assert week[0].get_text() == "Diffusion models for video"
+    # The week's list leaves out the latest day, shown in full above it: no paper twice.
+    shown = [a["href"] for a in home.select(".pa-card__title > a")]
+    assert len(shown) == len(set(shown)) == 6
+
+
+def test_cards_show_thumbnail_summary_upvotes_and_code(tmp_path):
+    """A card: the thumbnail lazy and sized (its box stays if the image fails), the TL;DR
+    else the AI summary else the abstract, cut short, the upvotes first, a code link."""
+    root = make_root(tmp_path)
+    long = "word " * 200
+    thumb = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2603.00011.png"
+    write_paper(
+        root,
+        paper(
+            "2603.00011",
+            "2026-03-06",
+            thumbnail=thumb,
+            ai_summary="A machine summary.",
+            abstract=long,
+            github="https://github.com/a/b",
+            upvotes=42,
+        ),
+    )
+    write_paper(root, paper("2603.00012", "2026-03-06", abstract=long, upvotes=3))
+    write_paper(
+        root,
+        paper("2603.00013", "2026-03-06", thumbnail="javascript:alert(1)", github="javascript:x"),
+    )
+    build_site(root)
+    cards = page(root.site, "days/2026/03/06").select(".pa-card")
+    with_thumb, abstract_only, hostile = cards
+    img = with_thumb.select_one(".pa-card__thumb > img")
+    assert img["src"] == thumb and img["loading"] == "lazy" and img["alt"] == ""
+    assert (img["width"], img["height"]) == ("160", "84")
+    assert img["onerror"] == "this.remove()"
+    assert with_thumb.find(class_="pa-card__text").get_text() == "AI summary A machine summary."
+    meta = with_thumb.find(class_="pa-card__meta")
+    assert meta.contents[0]["class"] == ["pa-votes"] and meta.contents[0].get_text() == "▲ 42"
+    code = with_thumb.find("a", class_="pa-code")
+    assert code["href"] == "https://github.com/a/b" and code.get_text() == "Code"
+    text = abstract_only.find(class_="pa-card__text").get_text()
+    assert text.startswith("word word") and text.endswith("…") and len(text) <= 280
+    assert not abstract_only.select(".pa-card__thumb, .pa-code")
+    assert not hostile.select(".pa-card__thumb, .pa-code")  # unsafe URLs are dropped
 
 
 def test_topics_and_other(built):
