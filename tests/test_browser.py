@@ -489,3 +489,41 @@ def test_a_thumbnail_that_fails_leaves_its_box(
         line = float(text.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
         assert text.bounding_box()["height"] <= 3 * line + 1
     page.screenshot(path=shots / "home-thumbnails-failed.png")
+
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll(".pa-table th, .pa-table td")) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_tables_on_a_phone_break_no_word(
+    browser: Browser, every_page_type: tuple[str, dict], shots: Path
+) -> None:
+    """At 390 px no word in a table cell is split over two lines and the page itself does
+    not scroll sideways: a wide table scrolls inside its frame, which takes keyboard focus."""
+    base, urls = every_page_type
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    for kind in ("days index", "year", "month", "topics index", "feeds", "status"):
+        page.goto(base + urls[kind])
+        assert page.locator(".pa-table").count(), kind
+        assert page.evaluate(BROKEN_WORDS) == [], kind
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{kind}: the page is {width} px wide"
+        frame = page.locator(".pa-table-wrap").first
+        frame.focus()
+        expect(frame).to_be_focused()
+        page.screenshot(path=shots / f"table-{kind.replace(' ', '-')}-phone.png", full_page=True)

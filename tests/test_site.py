@@ -242,6 +242,50 @@ def test_cards_show_thumbnail_summary_upvotes_and_code(tmp_path):
     assert not hostile.select(".pa-card__thumb, .pa-code")  # unsafe URLs are dropped
 
 
+@pytest.mark.parametrize("url", ["days", "days/2026", "days/2026/03", "topics", "feeds"])
+def test_tables_scroll_in_a_focusable_frame_with_numbers_right(built, url):
+    root, _ = built
+    doc = page(root.site, url)
+    tables = doc.select("table")
+    assert tables
+    for table in tables:
+        frame = table.parent
+        assert frame["class"] == ["pa-table-wrap"] and frame["tabindex"] == "0"
+        assert frame["role"] == "region" and frame["aria-label"]
+        heads = table.select("thead th")
+        for row in table.select("tbody tr"):
+            for head, cell in zip(heads, row.find_all("td"), strict=True):
+                number = cell.a is None and cell.get_text().strip().isdigit()  # a count
+                assert ("pa-num" in cell.get("class", [])) == number, (url, cell)
+                assert ("pa-num" in head.get("class", [])) == number, (url, head)
+
+
+def test_topics_by_size_and_feeds_of_empty_topics_unlisted(built):
+    root, _ = built
+    archive = _grouped(root)
+    rows = page(root.site, "topics").select("tbody tr")
+    sizes = [int(r.find_all("td")[1].get_text()) for r in rows]
+    assert sizes == sorted(sizes, reverse=True) and all(sizes)
+    empty = [slug for slug, papers in archive.by_topic.items() if not papers]
+    full = [slug for slug, papers in archive.by_topic.items() if papers]
+    assert empty and full
+    feeds_page = page(root.site, "feeds").get_text()
+    opml = (root.site / "feeds.opml").read_text()
+    for slug in empty:
+        assert f"topics/{slug}/feed" not in feeds_page and f"topics/{slug}/feed" not in opml
+        assert (root.site / f"topics/{slug}/feed.xml").is_file()  # its topic page links it
+    for slug in full:
+        assert f"topics/{slug}/feed.xml" in feeds_page and f"topics/{slug}/feed.xml" in opml
+
+
+def _grouped(root):
+    from generator.site.structure import Archive
+    from generator.store.archive import load_archive
+    from generator.topics import Taxonomy
+
+    return Archive.group(load_archive(root.papers).papers, Taxonomy.load(root.topics))
+
+
 def test_topics_and_other(built):
     root, _ = built
     other = page(root.site, "topics/other")
@@ -511,7 +555,7 @@ def test_status_page_tells_empty_days_from_failed_ones(tmp_path):
     rows = [[td.get_text() for td in tr.find_all("td")][:3] for tr in doc.select("tbody tr")]
     assert rows == [
         ["2026-03-09", "failed", "0"],
-        ["2026-03-07", "no papers", "0"],
+        ["2026-03-07", "no papers (weekend)", "0"],
         ["2026-03-06", "papers", "1"],
     ]
     assert (

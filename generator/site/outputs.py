@@ -93,7 +93,8 @@ def _feeds(
         yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
         yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)
         yield f"{spec.feed_path}.json", feeds.render_json_feed(spec, papers, topics=topic_names)
-    only_specs = [spec for spec, _ in specs]
+    # Every feed file is written, but feeds with no paper yet are not offered to readers.
+    only_specs = [spec for spec, papers in specs if papers]
     yield (
         "feeds.opml",
         feeds.render_opml(only_specs, title=config.site_name, site_url=config.site_url),

@@ -263,7 +263,10 @@ class PageRenderer:
     def topic_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
         every = [*root.taxonomy.topics, root.taxonomy.other]
-        shown = [t for t in every if root.by_topic[t.slug]]
+        shown = sorted(
+            (t for t in every if root.by_topic[t.slug]),
+            key=lambda t: (-len(root.by_topic[t.slug]), t.name),
+        )
         yield "topics/index.md", self.render("topics.md.j2", "topics/", topics=shown)
         for topic in every:
             papers = root.by_topic[topic.slug]
