@@ -20,8 +20,7 @@ from pathlib import Path
 
 from generator.build import build_site
 from generator.config import Paths
-from generator.site import pages
-from generator.site.pages import day_url, month_url
+from generator.site import pages, urls
 from generator.site.structure import Archive
 from generator.store.archive import load_archive
 from generator.store.paperfile import render
@@ -41,7 +40,7 @@ def sample_root(root: Path) -> Paths:
         REPO / "docs",
         root / "docs",
         ignore=lambda folder, names: (
-            [n for n in names if n not in ("about.md", "annotate.md", "assets")]
+            [n for n in names if n not in ("about.md", "annotate.md")]
             if Path(folder) == REPO / "docs"
             else []
         ),
@@ -83,25 +82,25 @@ def build_every_page_type(paths: Paths) -> dict[str, str]:
     finally:
         pages.TOPIC_PAGE_LIMIT = limit
     archive = grouped(paths)
-    split = min(paths.site.glob("topics/*/????-??/index.html"))
     topic = max(archive.by_topic, key=lambda slug: len(archive.by_topic[slug]))
+    split = max((p.listed.year, p.listed.month) for p in archive.by_topic[topic])
     return {
         "home": "",
-        "day": day_url(last),
-        "month": month_url(last),
-        "year": f"days/{last.year}/",
-        "days index": "days/",
-        "topics index": "topics/",
-        "topic": f"topics/{topic}/",
-        "topic month": split.parent.relative_to(paths.site).as_posix() + "/",
-        "tags index": "tags/",
-        "tag": f"tags/{TAG}/",
-        "paper": f"papers/{annotated.id}/",
-        "annotated": "annotated/",
-        "feeds": "feeds/",
-        "status": "status/",
+        "day": urls.day(last).url,
+        "month": urls.month(last.year, last.month).url,
+        "year": urls.year(last.year).url,
+        "days index": urls.days().url,
+        "topics index": urls.topics().url,
+        "topic": urls.topic(topic).url,
+        "topic month": urls.topic_month(topic, *split).url,
+        "tags index": urls.tags().url,
+        "tag": urls.tag(TAG).url,
+        "paper": urls.paper(annotated.id).url,
+        "annotated": urls.annotated().url,
+        "feeds": urls.feeds().url,
+        "status": urls.status().url,
         "about": "about/",
-        "annotate": "annotate/",
+        "annotate": urls.annotate().url,
         "404": "no/such/page/",
     }
 
@@ -132,7 +131,7 @@ def _sample_root(root: Path) -> Paths:
         REPO / "docs",
         root / "docs",
         ignore=lambda folder, names: (
-            [n for n in names if n not in ("about.md", "annotate.md", "assets")]
+            [n for n in names if n not in ("about.md", "annotate.md")]
             if Path(folder) == REPO / "docs"
             else []
         ),

@@ -1,18 +1,18 @@
 """The site's search index: Pagefind, run over the built site after ``mkdocs build``.
 
-Material's built-in search ships its whole index to every visitor (16 MB at 10,000 papers);
-Pagefind splits it into chunks so a query downloads only what it needs. Only paper pages
-are indexed (the glob), and only their ``data-pagefind-body`` article, which carries the
-filters (topic, year, organization, has code, annotated) that ``paper.md.j2`` writes.
-Indexing whole pages cost 3.7 GB of memory at 30,000 papers.
+Material's built-in search ships its whole index to every visitor; Pagefind splits it into
+chunks so a query downloads only what it needs. Only paper pages are indexed (the glob),
+and only their ``data-pagefind-body`` article, which carries the filters (topic, year,
+organization, has code, annotated) that ``paper.md.j2`` writes: indexing whole pages took
+several times the memory.
 
 Sorting is not Pagefind's: its sort orders live in the index metadata every search loads
-whole (130 KB of a 615 KB query at 30,000 papers), though few searches are sorted. The
-build instead writes one sort-keys file for all bundles (every indexed page's Pagefind id
-newest first, with its upvotes), which the browser fetches on the first sorted search.
+whole, though few searches are sorted. The build instead writes one sort-keys file for all
+bundles (every indexed page's Pagefind id newest first, with its upvotes), which the
+browser fetches on the first sorted search.
 
-Pagefind holds a whole run in memory (~1 GB per 10,000 pages with a real vocabulary, more
-as the vocabulary grows), so a large archive is indexed in shards of at most
+Pagefind holds a whole run in memory (growing with pages and vocabulary; the README's
+benchmarks give the figures), so a large archive is indexed in shards of at most
 ``SHARD_PAGES`` pages, split by arXiv id prefix, one run after another: ``site/pagefind/``
 then ``site/pagefind-2/`` ... The browser merges them (``assets/pagefind-lazy/``), reading
 the extra bundles from ``assets/pagefind-lazy/bundles.js``, which is rewritten here. A
@@ -32,15 +32,18 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from generator.errors import ArchiveError
+from generator.site import urls
+
 BUNDLE = "pagefind"
-PAPER_GLOB = "papers/**/*.html"
+PAPER_GLOB = urls.paper("**").url + "*.html"  # a paper URL with a wildcard for the id
 SHARD_PAGES = 12_000
 SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force sharding with it
 BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(ArchiveError):
     """Pagefind failed or did not index every paper page; the message says which."""
 
 
@@ -56,7 +59,7 @@ def index_site(site: Path, expected_pages: int, shard_pages: int | None = None) 
         (site / BUNDLES_JS).write_text(bundles_js([], None), encoding="utf-8")
         return 0
     limit = shard_pages or int(os.environ.get(SHARD_PAGES_ENV) or SHARD_PAGES)
-    ids = sorted(p.parent.name for p in (site / "papers").glob("*/index.html"))
+    ids = sorted(p.parent.name for p in site.glob(urls.paper("*").url + "index.html"))
     plan = shard_globs(ids, limit) if len(ids) > limit else [PAPER_GLOB]
     indexed, outputs = 0, []
     for number, glob in enumerate(plan, start=1):
@@ -95,9 +98,9 @@ def sort_keys(site: Path, bundles: list[str]) -> str:
     Read back from the fragments Pagefind wrote, whose meta carries the page's date and
     upvotes, since a search result names its page by that id only. The position in the
     list is the date order; upvotes, ties broken by position, are the other. Pagefind makes
-    ids unique within one run only (``en_`` and 7 hex digits: about one clash per 30,000
-    pages across shards), so an id found in two bundles is listed under ``clashes`` with
-    each paper's position; the browser tells such results apart by their URL.
+    ids unique within one run only (``en_`` and 7 hex digits), so an id found in two
+    bundles is listed under ``clashes`` with each paper's position; the browser tells such
+    results apart by their URL.
     """
     pages = []
     for bundle in bundles:
@@ -142,11 +145,9 @@ def shard_globs(ids: list[str], limit: int) -> list[str]:
             sizes.append(0)
         groups[-1].append(prefix)
         sizes[-1] += count
+    patterns = [",".join(p + "*" for p in group) for group in groups]
     return [
-        f"papers/{group[0]}*/**/*.html"
-        if len(group) == 1
-        else f"papers/{{{','.join(p + '*' for p in group)}}}/**/*.html"
-        for group in groups
+        urls.paper(ids if "," not in ids else f"{{{ids}}}").url + "**/*.html" for ids in patterns
     ]
 
 
