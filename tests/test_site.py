@@ -634,3 +634,45 @@ annotation:
     assert "2603.00052" in annotated and "2603.00051" not in annotated
     day = (root.docs / "days/2026/03/06.md").read_text()
     assert day.count('class="pa-badge">annotated') == 1
+
+
+def test_empty_states_say_what_the_page_is_for_and_what_to_do(tmp_path):
+    """/annotated/, /tags/ and /status/ with nothing to list, and the 404 page: each says
+    what it is for and links what to do next (annotate, the latest day, topics)."""
+    root = make_root(tmp_path)
+    write_paper(root, paper("2603.00040", "2026-03-05"))
+    write_paper(root, paper("2603.00041", "2026-03-06"))
+    build_site(root)
+    site = root.site
+    latest = site / "days/2026/03/06/index.html"
+    annotate = site / "annotate/index.html"
+
+    def links(url):
+        doc = page(site, url)
+        return doc, {resolve(site, url, a["href"]) for a in doc.select("article a[href]")}
+
+    doc, targets = links("annotated")
+    assert "No paper has a human annotation yet" in doc.find(class_="pa-empty").get_text()
+    assert "Annotate this paper" in doc.find("ol").get_text()
+    assert {latest, annotate} <= targets
+
+    doc, targets = links("tags")
+    assert "No paper has a tag yet" in doc.find(class_="pa-empty").get_text()
+    assert "tags: [in-context-learning]" in doc.get_text()
+    assert {annotate, site / "topics/index.html"} <= targets
+
+    doc, targets = links("status")  # no papers/status.json: imported from a file
+    text = " ".join(doc.get_text().split())
+    assert "no submissions at weekends" in text and "expected, not failures" in text
+    assert latest in targets
+
+    missing = soup(site / "404.html")
+    assert missing.find("h1").get_text() == "Page not found"
+    hrefs = {a["href"] for a in missing.select("article a[href]")}
+    # Served for any missing path, so its links start at the site root, not beside it.
+    assert hrefs == {
+        "/paper-archive/",
+        "/paper-archive/days/",
+        "/paper-archive/topics/",
+        "/paper-archive/annotate/",
+    }
