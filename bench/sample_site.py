@@ -55,16 +55,16 @@ def grouped(paths: Paths) -> Archive:
     return Archive.group(load_archive(paths.papers).papers, Taxonomy.load(paths.topics))
 
 
-def build_every_page_type(paths: Paths) -> dict[str, str]:
-    """Adds an annotated, tagged paper, two papers with thumbnails (on the home page, in view),
-    a fetch record with an empty and a failed day, and builds with topics split by month from
-    8 papers; returns {page type: URL relative to the site root}."""
+def build_every_page_type(paths: Paths, thumbnails: str = THUMBNAILS) -> dict[str, str]:
+    """Adds an annotated, tagged paper, two papers with thumbnails (on the home page, in view)
+    at ``thumbnails``<id>.png, a fetch record with an empty and a failed day, and builds with
+    topics split by month from 8 papers; returns {page type: URL relative to the site root}."""
     papers = sorted(load_archive(paths.papers).papers, key=lambda p: p.listed)
     annotated, *others = papers[-3:]
     human = f"annotation:\n  tldr: A short human summary.\n  tags: [{TAG}]\n"
     annotated.path.write_text(render(annotated, human, "Notes by a reader.\n"))
     for p in others:
-        with_thumb = dataclasses.replace(p, thumbnail=f"{THUMBNAILS}social/{p.id}.png")
+        with_thumb = dataclasses.replace(p, thumbnail=f"{thumbnails}{p.id}.png")
         p.path.write_text(render(with_thumb))
     last = papers[-1].listed
     save_status(
@@ -85,7 +85,7 @@ def build_every_page_type(paths: Paths) -> dict[str, str]:
     topic = max(archive.by_topic, key=lambda slug: len(archive.by_topic[slug]))
     split = max((p.listed.year, p.listed.month) for p in archive.by_topic[topic])
     return {
-        "home": "",
+        "home": urls.home().url,
         "day": urls.day(last).url,
         "month": urls.month(last.year, last.month).url,
         "year": urls.year(last.year).url,
@@ -145,8 +145,8 @@ def _sample_root(root: Path) -> Paths:
 @contextlib.contextmanager
 def _serve(site: Path) -> Iterator[str]:
     """site/ on a real HTTP server on 127.0.0.1, under a project sub-path."""
-    served = site.parent / "served"
-    served.mkdir()
+    served = served_folder(site)
+    served.mkdir(exist_ok=True)
     (served / SUB_PATH.strip("/")).symlink_to(site)
     handler = functools.partial(_QuietHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -159,11 +159,16 @@ def _serve(site: Path) -> Iterator[str]:
         thread.join()
 
 
+def served_folder(site: Path) -> Path:
+    """What the server serves: ``site`` is its SUB_PATH; other files may sit beside it."""
+    return site.parent / "served"
+
+
 @contextlib.contextmanager
 def serve(site: Path) -> Iterator[str]:
     """``site`` on a real HTTP server on 127.0.0.1; yields the base URL (with the sub-path)."""
-    served = site.parent / "served"
-    served.mkdir()
+    served = served_folder(site)
+    served.mkdir(exist_ok=True)
     (served / SUB_PATH.strip("/")).symlink_to(site)
     handler = functools.partial(_QuietHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
