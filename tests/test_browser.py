@@ -114,6 +114,8 @@ def _result_ids(page: Page) -> list[str]:
 
 def _count(page: Page) -> int:
     """The result count the UI announces (only the first page of results is shown)."""
+    counted = re.compile(r"^\d+ results? for")  # not "Searching for ..." on a slow machine
+    expect(page.locator(".pagefind-ui__message")).to_have_text(counted, timeout=15_000)
     message = page.locator(".pagefind-ui__message").inner_text()
     return int(re.match(r"(\d+) results? for", message).group(1))
 
@@ -381,7 +383,7 @@ def every_page_type(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         yield base, urls
 
 
-def _audit(page: Page, url: str, state: str, axe: str, status: int, shot: Path | None) -> list[str]:
+def _audit(page: Page, url: str, state: str, status: int, shot: Path | None) -> list[str]:
     """Serious and critical axe-core violations, script errors and requests off the site
     (but lazy CDN thumbnails) while ``url`` loads in ``page``."""
     problems: list[str] = []
@@ -396,7 +398,6 @@ def _audit(page: Page, url: str, state: str, axe: str, status: int, shot: Path |
         if THUMBNAILS in tag and 'loading="lazy"' not in tag
     ]
     problems += [f"{state}: not lazy: {tag}" for tag in eager]
-    page.add_script_tag(content=axe)
     result = page.evaluate("axe.run({resultTypes: ['violations']})")
     problems += [
         f"{state}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes'][:3]]}"
@@ -425,6 +426,7 @@ def test_every_page_type_is_accessible_and_quiet(
     problems: list[str] = []
     for scheme, viewport in STATES:
         context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        context.add_init_script(axe)  # in every page before its own scripts; runs on demand
         context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
         for kind, url in urls.items():
             name = f"{kind}-{scheme}-{viewport['width']}.png"
@@ -433,7 +435,6 @@ def test_every_page_type_is_accessible_and_quiet(
                 page,
                 base + url,
                 f"{kind} ({scheme}, {viewport['width']}px)",
-                axe,
                 404 if kind == "404" else 200,
                 shots / name if kind in KEY_PAGES else None,
             )
