@@ -37,6 +37,8 @@ RECHECK_DAYS = 30
 PARALLEL_MIN = 2_000
 
 PAGE_LIMIT = 100  # Daily Papers items asked for per page
+# A default fetch also fetches the failed and never-fetched days of the last this many days.
+HEAL_DAYS = 30
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,10 @@ def _search(page: Page, query: str) -> None:
     box = page.locator(".pa-search .pagefind-ui__search-input")
     box.click()
     box.press_sequentially(query, delay=20)
-    expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {query}", timeout=15_000)
+    # Not just "for {query}": while it loads, the UI says "Searching for {query}...".
+    expect(page.locator(".pagefind-ui__message")).to_have_text(
+        re.compile(rf"^\d+ results? for {re.escape(query)}"), timeout=15_000
+    )
 
 
 def _result_ids(page: Page) -> list[str]:
