@@ -84,6 +84,7 @@ def build_every_page_type(paths: Paths, thumbnails: str = THUMBNAILS) -> dict[st
     archive = grouped(paths)
     topic = max(archive.by_topic, key=lambda slug: len(archive.by_topic[slug]))
     split = max((p.listed.year, p.listed.month) for p in archive.by_topic[topic])
+    org = min(path.parent.name for path in paths.site.glob("orgs/*/index.html"))
     return {
         "home": urls.home().url,
         "day": urls.day(last).url,
@@ -97,6 +98,11 @@ def build_every_page_type(paths: Paths, thumbnails: str = THUMBNAILS) -> dict[st
         "tag": urls.tag(TAG).url,
         "paper": urls.paper(annotated.id).url,
         "annotated": urls.annotated().url,
+        "weeks index": urls.weeks().url,
+        "week": urls.week(last).url,
+        "orgs index": urls.orgs().url,
+        "org": urls.org(org).url,
+        "trends": urls.trends().url,
         "feeds": urls.feeds().url,
         "status": urls.status().url,
         "about": "about/",
