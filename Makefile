@@ -2,10 +2,15 @@
 # `make test` (the whole test suite, as CI runs it). Both set up .venv themselves.
 PYTHON ?= python3
 VENV   := .venv
+# npm packages, installed into .node/ (never committed): axe-core for the browser tests,
+# Lighthouse for the benchmark. Versions are exact, so every machine checks the same rules.
+AXE_CORE   := axe-core@4.14.1
+LIGHTHOUSE := lighthouse@12.2.3
+NPM_INSTALL := npm install --no-save --no-audit --no-fund --loglevel=error --prefix
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site serve build test lint format bench fetch clean browser-deps lock
+.PHONY: site serve build test lint format bench fetch clean browser-deps bench-deps node lock
 
 # Installs the exact versions (and hashes) of requirements-test.lock, then the project
 # itself without resolving again. `pip install -e .` still works for those who want ranges.
@@ -47,18 +52,31 @@ test: $(STAMP) browser-deps
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/python -m pytest -q
 
-## Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads one),
+## and axe-core, which they inject into every page type.
 ## PAPER_ARCHIVE_CHROMIUM=/path/to/chrome uses a browser already installed instead.
-browser-deps:
+browser-deps: node
 	@[ -x "$(PAPER_ARCHIVE_CHROMIUM)" ] || command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@[ -f .node/test/node_modules/axe-core/axe.min.js ] || $(NPM_INSTALL) .node/test $(AXE_CORE)
+
+## Lighthouse, for bench/lighthouse_bench.py.
+bench-deps: browser-deps
+	@[ -x .node/bench/node_modules/.bin/lighthouse ] || $(NPM_INSTALL) .node/bench $(LIGHTHOUSE)
+
+node:
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 
 ## Benchmarks (not part of the tests): build, validate and fetch, each prints a table.
-bench: $(STAMP) browser-deps
+bench: $(STAMP) bench-deps
 	$(BIN)/python bench/build_bench.py 1000 10000 30000
 	$(BIN)/python bench/related_bench.py 30000 100000
+	$(BIN)/python bench/lighthouse_bench.py
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/fetch_bench.py
 
@@ -70,4 +88,4 @@ fetch: $(STAMP)
 	$(BIN)/paper-archive fetch
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) .node

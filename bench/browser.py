@@ -7,6 +7,8 @@ keep it from calling out to a network it does not have.
 import os
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
+
 # Debian's package by default; elsewhere (GitHub's Ubuntu runners ship Google Chrome) set
 # PAPER_ARCHIVE_CHROMIUM to the browser binary.
 CHROMIUM = Path(os.environ.get("PAPER_ARCHIVE_CHROMIUM") or "/usr/bin/chromium")
@@ -20,3 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# npm packages: `make browser-deps` installs axe-core, which the browser tests inject;
+# `make bench-deps` installs Lighthouse for bench/lighthouse_bench.py.
+AXE = REPO / ".node" / "test" / "node_modules" / "axe-core" / "axe.min.js"
+LIGHTHOUSE = REPO / ".node" / "bench" / "node_modules" / ".bin" / "lighthouse"

@@ -8,64 +8,46 @@ Screenshots are saved in the test's temporary folder; the path is printed.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import json
 import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS
+from bench.browser import AXE, CHROMIUM, CHROMIUM_ARGS
+from bench.sample_site import (
+    SUB_PATH,
+    THUMBNAILS,
+    build_every_page_type,
+    grouped,
+    sample_root,
+    serve,
+)
 from generator.build import build_site
 from generator.config import Paths
 from generator.site import search
-from generator.site.structure import Archive
-from generator.store.archive import load_archive
-from generator.topics import Taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
-SUB_PATH = "/paper-archive/"
 QUERY = "reasoning"
 TARGET = "2210.01293"  # ThinkSum: Probabilistic reasoning over sets ...
 # arXiv primary categories given to the sample (which was never enriched): cs.CL for the rest.
 CATEGORIES = {"2311.01282": "cs.AR", "2409.17870": "cs.AR", "2507.22853": "cs.SE"}
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module", params=["one bundle", "shards"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """The sample site, once as one Pagefind bundle and once forced into shards of at most
     12 pages (three or more bundles), which the browser must merge for results, facets and sorts."""
-    root = tmp_path_factory.mktemp("site")
-    shutil.copytree(REPO / "papers", root / "papers")
-    shutil.copytree(
-        REPO / "docs",
-        root / "docs",
-        ignore=lambda folder, names: (
-            [n for n in names if n not in ("about.md", "annotate.md")]
-            if Path(folder) == REPO / "docs"
-            else []
-        ),
-    )
-    for name in ("mkdocs.yml", "topics.yml"):
-        shutil.copy(REPO / name, root / name)
-    (root / "generator").symlink_to(REPO / "generator")  # theme and hook paths in mkdocs.yml
+    paths = sample_root(tmp_path_factory.mktemp("site"))
+    root = paths.root
     for file in (root / "papers").glob("*/*/*/*.md"):
         category = CATEGORIES.get(file.stem, "cs.CL")
         text = file.read_text(encoding="utf-8")
         file.write_text(text.replace("\nfetched:", f"\nprimary_category: {category}\nfetched:"))
-    paths = Paths(root)
     sharded = request.param == "shards"
     old = os.environ.get(search.SHARD_PAGES_ENV)
     os.environ[search.SHARD_PAGES_ENV] = "12" if sharded else str(search.SHARD_PAGES)
@@ -84,16 +66,8 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="module")
 def base_url(built: Paths) -> Iterator[str]:
-    served = built.root / "served"
-    served.mkdir()
-    (served / SUB_PATH.strip("/")).symlink_to(built.site)
-    handler = functools.partial(_QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-    server.shutdown()
-    thread.join()
+    with serve(built.site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -154,15 +128,11 @@ def _count(page: Page) -> int:
     return int(re.match(r"(\d+) results? for", message).group(1))
 
 
-def _archive(paths: Paths) -> Archive:
-    return Archive.group(load_archive(paths.papers).papers, Taxonomy.load(paths.topics))
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_header_search_facet_and_click_through(
     browser: Browser, base_url: str, built: Paths, shots: Path, scheme: str
 ) -> None:
-    archive = _archive(built)
+    archive = grouped(built)
     target = next(p for p in archive.papers if p.id == TARGET)
     topic = archive.taxonomy.by_slug[archive.topics_of[TARGET][0]]
     in_topic = {p.id for p in archive.by_topic[topic.slug]}
@@ -266,7 +236,7 @@ def test_sorts_order_every_match_across_bundles(
 ) -> None:
     """Newest and most upvoted order all matches (from every shard), not one page of them;
     the sort keys are fetched by the first sorted search, never by a best-match one."""
-    archive = _archive(built)
+    archive = grouped(built)
     key = {p.id: (p.listed, p.upvotes or 0) for p in archive.papers}
     page, failures, requested = _open(browser, f"{base_url}days/", "light")
     _search(page, QUERY)
@@ -294,7 +264,7 @@ def test_sorts_order_every_match_across_bundles(
 def test_sort_keys_list_every_paper_newest_first(built: Paths) -> None:
     """The file the browser sorts by: every paper page once, by (listed, upvotes) descending,
     with its upvotes, each id naming a fragment Pagefind wrote for that paper."""
-    archive = _archive(built)
+    archive = grouped(built)
     bundles_js = (built.site / search.BUNDLES_JS).read_text()
     keys_path = json.loads(re.search(r"sortKeys = (.+);", bundles_js).group(1))
     keys = json.loads((built.site / keys_path).read_text())
@@ -376,7 +346,7 @@ def test_a_sort_after_a_redeploy_finds_the_renamed_sort_keys(
 ) -> None:
     """The sort keys are named by content, bundles.js is not: a page loaded before a deploy
     holds a bundles.js naming keys that are gone. It reads bundles.js again, once."""
-    archive = _archive(built)
+    archive = grouped(built)
     listed = {p.id: p.listed for p in archive.papers}
     module = built.site / search.BUNDLES_JS
     original = module.read_text()
@@ -414,7 +384,7 @@ def test_a_paper_page_on_a_phone_still_links_home(
 
 
 def test_arxiv_category_filter(browser: Browser, base_url: str, built: Paths) -> None:
-    archive = _archive(built)
+    archive = grouped(built)
     assert {p.primary_category for p in archive.papers} == {"cs.CL", "cs.AR", "cs.SE"}
     page, failures, _ = _open(browser, base_url, "light")
     _search(page, "inference")
@@ -446,13 +416,181 @@ def test_an_author_name_links_to_a_search_for_that_author(
     paper = "2311.18677"  # Splitwise, whose authors include Íñigo Goiri
     page, failures, _ = _open(browser, f"{base_url}papers/{paper}/", "light")
     authors = page.locator(".pa-paper__authors a")
-    assert authors.count() == len(next(p for p in _archive(built).papers if p.id == paper).authors)
+    assert authors.count() == len(next(p for p in grouped(built).papers if p.id == paper).authors)
     authors.filter(has_text="Íñigo Goiri").click()
     page.wait_for_url(re.compile(r"\?q=%22%C3%8D%C3%B1igo%20Goiri%22$"))
     expect(page.locator(".pa-search .pagefind-ui__search-input")).to_have_value('"Íñigo Goiri"')
     expect(page.locator(".pagefind-ui__message")).to_contain_text("1 result", timeout=15_000)
     assert _result_ids(page) == [paper]
     page.screenshot(path=shots / "author-search.png")
+
+
+# -- Every page type: accessible (axe-core), quiet (nothing requested off the site). --------
+
+STATES = [  # (palette, viewport)
+    ("light", {"width": 1366, "height": 900}),
+    ("dark", {"width": 1366, "height": 900}),
+    ("light", {"width": 390, "height": 844}),
+    ("dark", {"width": 390, "height": 844}),
+]
+KEY_PAGES = ("home", "day", "topic", "paper", "annotated", "status", "404")
+
+
+@pytest.fixture(scope="module")
+def every_page_type(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """The sample archive plus what it lacks for some page types (see bench/sample_site.py),
+    served; yields the base URL and {page type: URL}."""
+    paths = sample_root(tmp_path_factory.mktemp("pages"))
+    urls = build_every_page_type(paths)
+    with serve(paths.site) as base:
+        yield base, urls
+
+
+def _audit(page: Page, url: str, state: str, status: int, shot: Path | None) -> list[str]:
+    """Serious and critical axe-core violations, script errors and requests off the site
+    (but lazy CDN thumbnails) while ``url`` loads in ``page``."""
+    problems: list[str] = []
+    requested: list[tuple[str, str]] = []
+    page.on("request", lambda r: requested.append((r.url, r.resource_type)))
+    page.on("pageerror", lambda exc: problems.append(f"{state}: script error {exc}"))
+    response = page.goto(url, wait_until="load")
+    assert response.status == status, state
+    eager = [
+        tag
+        for tag in re.findall(r"<img [^>]*>", response.text())
+        if THUMBNAILS in tag and 'loading="lazy"' not in tag
+    ]
+    problems += [f"{state}: not lazy: {tag}" for tag in eager]
+    result = page.evaluate("axe.run({resultTypes: ['violations']})")
+    problems += [
+        f"{state}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    site = url[: url.index(SUB_PATH) + len(SUB_PATH)]
+    for href, kind in requested:
+        thumbnail = href.startswith(THUMBNAILS) and kind == "image"
+        if not href.startswith(site) and not thumbnail or "sitemap" in href:
+            problems.append(f"{state}: requested {href}")
+    if shot:
+        page.screenshot(path=shot, full_page=True)
+    return problems
+
+
+def test_every_page_type_is_accessible_and_quiet(
+    browser: Browser, every_page_type: tuple[str, dict], shots: Path
+) -> None:
+    """axe-core finds no serious or critical violation on any page type, in both palettes, on
+    a desktop and a phone; loading a page requests nothing off the site but the lazy
+    thumbnails from Hugging Face's CDN, and no sitemap.xml."""
+    base, urls = every_page_type
+    assert AXE.is_file(), f"{AXE} is missing: run `make browser-deps`"
+    axe = AXE.read_text(encoding="utf-8")
+    problems: list[str] = []
+    for scheme, viewport in STATES:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        context.add_init_script(axe)  # in every page before its own scripts; runs on demand
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+        for kind, url in urls.items():
+            name = f"{kind}-{scheme}-{viewport['width']}.png"
+            page = context.new_page()
+            problems += _audit(
+                page,
+                base + url,
+                f"{kind} ({scheme}, {viewport['width']}px)",
+                404 if kind == "404" else 200,
+                shots / name if kind in KEY_PAGES else None,
+            )
+            page.close()
+        context.close()
+    assert problems == []
+
+
+def test_skip_link_and_headings(browser: Browser, every_page_type: tuple[str, dict]) -> None:
+    """The first Tab reaches "Skip to content", which moves focus past the header; the H1
+    is the largest and boldest heading on the page."""
+    base, urls = every_page_type
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    for kind in ("home", "day", "paper", "about", "404"):
+        page.goto(base + urls[kind])
+        page.keyboard.press("Tab")
+        skip = page.locator(":focus")
+        expect(skip).to_have_text(re.compile("Skip to content"))
+        skip.press("Enter")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.closest('header, .md-tabs') === null")
+        assert focused, f"{kind}: the skip link left focus in the header"
+        h1, *others = page.evaluate(
+            """() => [...document.querySelectorAll('article h1, article h2, article h3')]
+                .map(h => { const s = getComputedStyle(h);
+                  return [h.tagName, parseFloat(s.fontSize), parseInt(s.fontWeight)]; })"""
+        )
+        assert h1[0] == "H1", kind
+        assert all(h1[1] > size and h1[2] >= weight for _, size, weight in others), kind
+
+
+def test_a_thumbnail_that_fails_leaves_its_box(
+    browser: Browser, every_page_type: tuple[str, dict], shots: Path
+) -> None:
+    """Thumbnails in view load at once (lazily: those further down wait); one that fails
+    (here every one: the CDN is out of reach) is removed, and its sized box stays, so the
+    card neither shifts nor shows a broken image. Card text is at most three lines."""
+    base, urls = every_page_type
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.goto(base + urls["home"])
+    boxes = page.locator(".pa-card__thumb")
+    expect(page.locator(".pa-card__thumb img")).to_have_count(0)
+    assert boxes.count() >= 1
+    assert len([u for u in requested if u.startswith(THUMBNAILS)]) == boxes.count()
+    for box in boxes.all():
+        size = box.bounding_box()
+        assert (round(size["width"]), round(size["height"])) == (160, 84)
+    for text in page.locator(".pa-card__text").all():
+        line = float(text.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        assert text.bounding_box()["height"] <= 3 * line + 1
+    page.screenshot(path=shots / "home-thumbnails-failed.png")
+
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll(".pa-table th, .pa-table td")) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_tables_on_a_phone_break_no_word(
+    browser: Browser, every_page_type: tuple[str, dict], shots: Path
+) -> None:
+    """At 390 px no word in a table cell is split over two lines and the page itself does
+    not scroll sideways: a wide table scrolls inside its frame, which takes keyboard focus."""
+    base, urls = every_page_type
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    for kind in ("days index", "year", "month", "topics index", "feeds", "status"):
+        page.goto(base + urls[kind])
+        assert page.locator(".pa-table").count(), kind
+        assert page.evaluate(BROKEN_WORDS) == [], kind
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{kind}: the page is {width} px wide"
+        frame = page.locator(".pa-table-wrap").first
+        frame.focus()
+        expect(frame).to_be_focused()
+        page.screenshot(path=shots / f"table-{kind.replace(' ', '-')}-phone.png", full_page=True)
 
 
 ID_CASES = json.loads((REPO / "tests/data/arxiv_id_inputs.json").read_text())["cases"]
@@ -463,7 +601,7 @@ def test_an_arxiv_id_in_any_form_leads_to_its_paper(
 ) -> None:
     """The box reads an id the way generator/ids.py does (the same cases), shows the paper
     it names instead of Pagefind's matches for its digits, and Enter opens it."""
-    archive = {p.id: p for p in _archive(built).papers}
+    archive = {p.id: p for p in grouped(built).papers}
     page, failures, _ = _open(browser, f"{base_url}days/", "light")
     box = page.locator(".pa-search .pagefind-ui__search-input")
     exact = page.locator(".pa-search__exact")
@@ -505,7 +643,7 @@ def test_an_organization_is_searchable_by_name(browser: Browser, base_url: str) 
 def test_a_result_shows_title_date_topics_upvotes_and_a_clean_excerpt(
     browser: Browser, base_url: str, built: Paths
 ) -> None:
-    archive = _archive(built)
+    archive = grouped(built)
     by = {p.id: p for p in archive.papers}
     page, failures, _ = _open(browser, base_url, "light")
     _search(page, QUERY)

@@ -172,7 +172,9 @@ def test_day_page_orders_by_upvotes_and_links_neighbours(built):
     )
     card = doc.select(".pa-card")[1]
     assert card.find(class_="pa-badge").get_text() == "annotated"
-    assert "TL;DR" in card.find(class_="pa-card__tldr").get_text()
+    assert card.find(class_="pa-card__text").get_text() == (
+        "TL;DR Few-shot prompting makes it <b>competitive</b>."
+    )
 
 
 def test_month_and_year_pages_count(built):
@@ -196,6 +198,94 @@ def test_home_shows_latest_day_week_and_counts(built):
     }
     week = home.find_all(class_="pa-cards")[1].select(".pa-card__title > a")
     assert week[0].get_text() == "Diffusion models for video"
+    # The week's list leaves out the latest day, shown in full above it: no paper twice.
+    shown = [a["href"] for a in home.select(".pa-card__title > a")]
+    assert len(shown) == len(set(shown)) == 6
+
+
+def test_cards_show_thumbnail_summary_upvotes_and_code(tmp_path):
+    """A card: the thumbnail lazy and sized (its box stays if the image fails), the TL;DR
+    else the AI summary else the abstract, cut short, the upvotes first, a code link."""
+    root = make_root(tmp_path)
+    long = "word " * 200
+    thumb = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2603.00011.png"
+    write_paper(
+        root,
+        paper(
+            "2603.00011",
+            "2026-03-06",
+            thumbnail=thumb,
+            ai_summary="A machine summary.",
+            abstract=long,
+            github="https://github.com/a/b",
+            upvotes=42,
+        ),
+    )
+    write_paper(root, paper("2603.00012", "2026-03-06", abstract=long, upvotes=3))
+    write_paper(
+        root,
+        paper("2603.00013", "2026-03-06", thumbnail="javascript:alert(1)", github="javascript:x"),
+    )
+    build_site(root)
+    cards = page(root.site, "days/2026/03/06").select(".pa-card")
+    with_thumb, abstract_only, hostile = cards
+    img = with_thumb.select_one(".pa-card__thumb > img")
+    assert img["src"] == thumb and img["loading"] == "lazy" and img["alt"] == ""
+    assert (img["width"], img["height"]) == ("160", "84")
+    assert img["onerror"] == "this.remove()"
+    assert with_thumb.find(class_="pa-card__text").get_text() == "AI summary A machine summary."
+    meta = with_thumb.find(class_="pa-card__meta")
+    assert meta.contents[0]["class"] == ["pa-votes"] and meta.contents[0].get_text() == "▲ 42"
+    code = with_thumb.find("a", class_="pa-code")
+    assert code["href"] == "https://github.com/a/b" and code.get_text() == "Code"
+    text = abstract_only.find(class_="pa-card__text").get_text()
+    assert text.startswith("word word") and text.endswith("…") and len(text) <= 280
+    assert not abstract_only.select(".pa-card__thumb, .pa-code")
+    assert not hostile.select(".pa-card__thumb, .pa-code")  # unsafe URLs are dropped
+
+
+@pytest.mark.parametrize("url", ["days", "days/2026", "days/2026/03", "topics", "feeds"])
+def test_tables_scroll_in_a_focusable_frame_with_numbers_right(built, url):
+    root, _ = built
+    doc = page(root.site, url)
+    tables = doc.select("table")
+    assert tables
+    for table in tables:
+        frame = table.parent
+        assert frame["class"] == ["pa-table-wrap"] and frame["tabindex"] == "0"
+        assert frame["role"] == "region" and frame["aria-label"]
+        heads = table.select("thead th")
+        for row in table.select("tbody tr"):
+            for head, cell in zip(heads, row.find_all("td"), strict=True):
+                number = cell.a is None and cell.get_text().strip().isdigit()  # a count
+                assert ("pa-num" in cell.get("class", [])) == number, (url, cell)
+                assert ("pa-num" in head.get("class", [])) == number, (url, head)
+
+
+def test_topics_by_size_and_feeds_of_empty_topics_unlisted(built):
+    root, _ = built
+    archive = _grouped(root)
+    rows = page(root.site, "topics").select("tbody tr")
+    sizes = [int(r.find_all("td")[1].get_text()) for r in rows]
+    assert sizes == sorted(sizes, reverse=True) and all(sizes)
+    empty = [slug for slug, papers in archive.by_topic.items() if not papers]
+    full = [slug for slug, papers in archive.by_topic.items() if papers]
+    assert empty and full
+    feeds_page = page(root.site, "feeds").get_text()
+    opml = (root.site / "feeds.opml").read_text()
+    for slug in empty:
+        assert f"topics/{slug}/feed" not in feeds_page and f"topics/{slug}/feed" not in opml
+        assert (root.site / f"topics/{slug}/feed.xml").is_file()  # its topic page links it
+    for slug in full:
+        assert f"topics/{slug}/feed.xml" in feeds_page and f"topics/{slug}/feed.xml" in opml
+
+
+def _grouped(root):
+    from generator.site.structure import Archive
+    from generator.store.archive import load_archive
+    from generator.topics import Taxonomy
+
+    return Archive.group(load_archive(root.papers).papers, Taxonomy.load(root.topics))
 
 
 def test_topics_and_other(built):
@@ -506,7 +596,7 @@ def test_status_page_tells_empty_days_from_failed_ones(tmp_path):
     rows = [[td.get_text() for td in tr.find_all("td")][:3] for tr in doc.select("tbody tr")]
     assert rows == [
         ["2026-03-09", "failed", "0"],
-        ["2026-03-07", "no papers", "0"],
+        ["2026-03-07", "no papers (weekend)", "0"],
         ["2026-03-06", "papers", "1"],
     ]
     assert (
@@ -585,3 +675,45 @@ annotation:
     assert "2603.00052" in annotated and "2603.00051" not in annotated
     day = (root.docs / "days/2026/03/06.md").read_text()
     assert day.count('class="pa-badge">annotated') == 1
+
+
+def test_empty_states_say_what_the_page_is_for_and_what_to_do(tmp_path):
+    """/annotated/, /tags/ and /status/ with nothing to list, and the 404 page: each says
+    what it is for and links what to do next (annotate, the latest day, topics)."""
+    root = make_root(tmp_path)
+    write_paper(root, paper("2603.00040", "2026-03-05"))
+    write_paper(root, paper("2603.00041", "2026-03-06"))
+    build_site(root)
+    site = root.site
+    latest = site / "days/2026/03/06/index.html"
+    annotate = site / "annotate/index.html"
+
+    def links(url):
+        doc = page(site, url)
+        return doc, {resolve(site, url, a["href"]) for a in doc.select("article a[href]")}
+
+    doc, targets = links("annotated")
+    assert "No paper has a human annotation yet" in doc.find(class_="pa-empty").get_text()
+    assert "Annotate this paper" in doc.find("ol").get_text()
+    assert {latest, annotate} <= targets
+
+    doc, targets = links("tags")
+    assert "No paper has a tag yet" in doc.find(class_="pa-empty").get_text()
+    assert "tags: [in-context-learning]" in doc.get_text()
+    assert {annotate, site / "topics/index.html"} <= targets
+
+    doc, targets = links("status")  # no papers/status.json: imported from a file
+    text = " ".join(doc.get_text().split())
+    assert "no submissions at weekends" in text and "expected, not failures" in text
+    assert site / "days/index.html" in targets  # not the latest day: a new day rewrites less
+
+    missing = soup(site / "404.html")
+    assert missing.find("h1").get_text() == "Page not found"
+    hrefs = {a["href"] for a in missing.select("article a[href]")}
+    # Served for any missing path, so its links start at the site root, not beside it.
+    assert hrefs == {
+        "/paper-archive/",
+        "/paper-archive/days/",
+        "/paper-archive/topics/",
+        "/paper-archive/annotate/",
+    }

@@ -129,7 +129,8 @@ def _feeds(
         feeds.render_digest(weekly, weekly_digest(archive)),
         strict=True,
     )
-    listed = [specs[0][0], weekly, *(spec for spec, _ in specs[1:])]
+    # Every feed file is written, but feeds with no paper yet are not offered to readers.
+    listed = [specs[0][0], weekly, *(spec for spec, papers in specs[1:] if papers)]
     yield urls.opml(), feeds.render_opml(listed, title=config.site_name, site_url=site)
     yield renderer.render(
         "feeds.md.j2",

@@ -27,6 +27,7 @@ from generator.store.status import DayState, DayStatus
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
 HOME_LATEST_LIMIT = 30
 WEEK_TOP = 10
+CARD_TEXT = 280  # characters: about three lines of a card on a desktop
 WEEK_CARD_LIMIT = 50  # a week page shows this many as cards, the rest as one line each
 MONTH_TOP = 20
 YEAR_TOP = 50
@@ -52,12 +53,22 @@ def venue_of(paper: Paper) -> str:
     return comment if _VENUE.search(comment) else ""
 
 
-def summary_line(paper: Paper, limit: int = 200) -> str:
-    """A short description for meta tags: the TL;DR, else the abstract's opening."""
-    text = paper.tldr or paper.abstract or paper.title
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
     return text
+
+
+def summary_line(paper: Paper, limit: int = 200) -> str:
+    """A short description for meta tags: the TL;DR, else the abstract's opening."""
+    return _shorten(paper.tldr or paper.abstract or paper.title, limit)
+
+
+def card_text(paper: Paper, limit: int = CARD_TEXT) -> str:
+    """The lines under a card's title: the human TL;DR, else Hugging Face's AI summary, else
+    the abstract, cut at a word, so a list of papers reads at a glance and stays light."""
+    return _shorten(paper.tldr or paper.ai_summary or paper.abstract or "", limit)
 
 
 def _slug(value: object) -> str:
@@ -88,6 +99,7 @@ def make_env() -> jinja2.Environment:
         short_authors=_short_authors,
         safe_url=ids.safe_url,
         summary_line=summary_line,
+        card_text=card_text,
         slug=_slug,
         latex=lambda text: Markup(markup.render_latex(text)),
     )
@@ -277,7 +289,10 @@ class PageRenderer:
     def topic_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
         every = [*root.taxonomy.topics, root.taxonomy.other]
-        shown = [t for t in every if root.by_topic[t.slug]]
+        shown = sorted(
+            (t for t in every if root.by_topic[t.slug]),
+            key=lambda t: (-len(root.by_topic[t.slug]), t.name),
+        )
         yield self.render("topics.md.j2", urls.topics(), topics=shown)
         for topic in every:
             feed = urls.topic_feed(topic.slug).rss
@@ -353,9 +368,10 @@ class PageRenderer:
         week: list[Paper] = []
         week_start = None
         if latest:
+            # The latest day is listed in full above the week, so the week shows the rest.
             week_start = latest - dt.timedelta(days=6)
             week = sorted(
-                (p for d in root.days if d >= week_start for p in root.by_day[d]),
+                (p for d in root.days if week_start <= d < latest for p in root.by_day[d]),
                 key=lambda p: (-(p.upvotes or 0), p.id),
             )[:WEEK_TOP]
         return self.render(
@@ -364,6 +380,7 @@ class PageRenderer:
             latest=latest,
             week=week,
             week_start=week_start,
+            week_end=latest - dt.timedelta(days=1) if latest else None,
             latest_limit=HOME_LATEST_LIMIT,
             topic_count=sum(1 for papers in root.by_topic.values() if papers),
         )
