@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site serve build test lint format bench fetch clean browser-deps
+.PHONY: site serve build test lint format bench bench-100k fetch clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: $(STAMP) browser-deps
 	$(BIN)/python bench/build_bench.py 1000 10000 30000
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/fetch_bench.py
+
+## The size to design for: 100,000 papers (~5 minutes, ~2.5 GB), where the bytes go, and
+## the daily build of one more day on top of it.
+bench-100k: $(STAMP) browser-deps
+	$(BIN)/python bench/build_bench.py 100000 --bytes --daily
 
 lint format:
 	$(BIN)/ruff check --fix generator tests bench
