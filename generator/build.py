@@ -263,7 +263,8 @@ def build_site(paths: Paths, *, dirty: bool = False) -> BuildReport:
         raise BuildError(f"mkdocs build --strict failed:\n{result.stderr.strip()}")
     started = time.perf_counter()
     try:
-        search.index_site(paths.site, report.listed)
+        paths.search_cache.mkdir(parents=True, exist_ok=True)
+        search.index_site(paths.site, report.listed, cache=paths.search_cache)
     except search.SearchIndexError as exc:
         raise BuildError(str(exc)) from None
     report.timings["search"] = time.perf_counter() - started

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.site.search import (
+    BUNDLES_JS,
     Period,
     SearchIndexError,
     bundles_js,
+    index_site,
     pack,
     periods,
     sort_keys,
@@ -113,3 +116,44 @@ def test_sort_keys_name_a_page_without_its_meta(tmp_path):
     _fragment(tmp_path, "pagefind", "en_bad", "2401.00001", {"title": "no date"})
     with pytest.raises(SearchIndexError, match=r"en_bad.*2401\.00001.*date or upvotes"):
         sort_keys(tmp_path, ["pagefind"])
+
+
+def _page(site: Path, paper: str, day: str, words: str) -> None:
+    html = (
+        f"<html><body><article data-pagefind-body><h1>{paper}</h1><p>{words}</p>"
+        f'<span data-pagefind-meta="date:{day}"></span>'
+        f'<span data-pagefind-meta="upvotes:1"></span></article></body></html>'
+    )
+    target = site / "papers" / paper / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+
+
+def test_a_bundle_whose_pages_did_not_change_is_reused_from_the_cache(tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    cache.mkdir()
+    listed = {}
+    for n, day in enumerate(["2024-03-01", "2024-03-02", "2025-01-02", "2025-01-03"]):
+        paper = f"{day[2:4]}{day[5:7]}.{n:05d}"
+        _page(site, paper, day, "diffusion models")
+        listed[paper] = _day(day)
+    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    assert index_site(site, listed, shard_pages=2, cache=cache) == 4
+    older = site / "pagefind-2024-03-01" / "pagefind-entry.json"
+    first = {p.name for p in cache.iterdir()}
+    assert len(first) == 2 and older.is_file()
+
+    _page(site, "2501.00003", "2025-01-03", "a changed abstract")  # the newest period only
+    shutil.rmtree(site / "pagefind")
+    shutil.rmtree(site / "pagefind-2024-03-01")  # as MkDocs cleans site/
+    assert index_site(site, listed, shard_pages=2, cache=cache) == 4
+    second = {p.name for p in cache.iterdir()}
+    assert len(second) == 2 and len(first & second) == 1  # one bundle kept, one new
+    kept = cache / (first & second).pop() / "pagefind-entry.json"
+    assert older.stat().st_ino == kept.stat().st_ino  # the site's copy is the cached file
+    assert _bundles_of(site) == ["pagefind/", "pagefind-2024-03-01/"]
+
+
+def _bundles_of(site: Path) -> list[str]:
+    text = (site / BUNDLES_JS).read_text()
+    return [b["path"] for b in json.loads(text.split("bundles = ")[1].split(";\n")[0])]

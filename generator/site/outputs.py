@@ -111,14 +111,13 @@ def _feeds(
 
 
 def _bibliographies(archive: Archive, keys: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """Downloadable .bib files: one per paper, per day and per topic, beside their pages."""
+    """Downloadable .bib files: one per paper and one per day, beside their pages. A topic
+    page's download is put together in the browser from the day files (pa-bib.js)."""
     entries = {paper.id: bibtex.render_entry(paper, keys[paper.id]) for paper in archive.papers}
     for paper in archive.papers:
         yield f"papers/{paper.id}.bib", entries[paper.id]
     for day, papers in archive.by_day.items():
         yield f"days/{day:%Y/%m/%d}.bib", bibtex.join_entries(entries[p.id] for p in papers)
-    for slug, papers in archive.by_topic.items():
-        yield f"topics/{slug}/papers.bib", bibtex.join_entries(entries[p.id] for p in papers)
 
 
 def _open_data(archive: Archive, config: SiteConfig) -> list[tuple[str, str]]:

@@ -72,6 +72,19 @@ def venue_of(paper: Paper) -> str:
     return comment if _VENUE.search(comment) else ""
 
 
+def bib_sources(papers: list[Paper]) -> str:
+    """Where a topic page's BibTeX download takes its entries (assets/pa-bib.js): each
+    listing day's file and the ids from it, in page order: ``YYYY/MM/DD:id,id ...``."""
+    runs: list[tuple[str, list[str]]] = []
+    for p in papers:
+        day = f"{p.listed:%Y/%m/%d}"
+        if runs and runs[-1][0] == day:
+            runs[-1][1].append(p.id)
+        else:
+            runs.append((day, [p.id]))
+    return " ".join(f"{day}:{','.join(ids)}" for day, ids in runs)
+
+
 def summary_line(paper: Paper, limit: int = 200) -> str:
     """A short description for meta tags: the TL;DR, else the abstract's opening."""
     text = paper.tldr or paper.abstract or paper.title
@@ -280,6 +293,7 @@ class PageRenderer:
         path = f"{url}index.md" if url.count("/") == 2 else f"{url.rstrip('/')}.md"
         context.setdefault("month", None)
         context.setdefault("month_links", None)
+        context["bib_sources"] = bib_sources(context["papers"])  # type: ignore[arg-type]
         feed = f"topics/{topic.slug}/feed.xml"
         return path, self.render("topic.md.j2", url, topic=topic, feed=feed, **context)
 

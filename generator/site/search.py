@@ -15,6 +15,10 @@ least ``INITIAL_PAGES`` papers and merges older ones when the reader asks, readi
 from ``assets/pagefind-lazy/bundles.js``, which is rewritten here. An archive of at most
 ``SHARD_PAGES`` papers is one bundle.
 
+A period whose pages are byte for byte those of an earlier build (every period but the
+newest, on a daily update) is not indexed again: bundles are kept in a cache folder under
+the digest of their pages (``.cache/search/``), and copied into the site from there.
+
 Sorting is not Pagefind's: its sort orders live in the index metadata every search loads
 whole, though few searches are sorted. Each bundle instead gets a sort-keys file (its
 pages' Pagefind ids newest first, with their upvotes), fetched on the first sorted search
@@ -34,6 +38,7 @@ import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,6 +48,7 @@ SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force bundles with
 INITIAL_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_INITIAL_PAGES"
 BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
 STAGE = ".pagefind-stage"  # hard links to one period's pages, which Pagefind indexes
+PAGES_FILE = "pages-indexed"  # in a cached bundle: how many pages it holds
 K = TypeVar("K")
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
@@ -70,9 +76,15 @@ class Period:
         }
 
 
-def index_site(site: Path, listed: dict[str, dt.date], shard_pages: int | None = None) -> int:
+def index_site(
+    site: Path,
+    listed: dict[str, dt.date],
+    shard_pages: int | None = None,
+    cache: Path | None = None,
+) -> int:
     """Write the bundles for the paper pages in ``site``; ``listed`` maps each paper id to
-    its listing day. Returns the pages indexed, counted over all runs."""
+    its listing day. With ``cache``, a bundle whose pages are unchanged since a build that
+    used the same cache is reused. Returns the pages indexed, counted over all bundles."""
     for old in [site / BUNDLE, *site.glob(f"{BUNDLE}-*"), site / STAGE]:
         if old.is_dir():
             shutil.rmtree(old)  # a --dirty MkDocs build keeps the old chunks otherwise
@@ -83,8 +95,28 @@ def index_site(site: Path, listed: dict[str, dt.date], shard_pages: int | None =
     initial_pages = int(os.environ.get(INITIAL_PAGES_ENV) or max(1, limit // 4))
     plan = periods(listed, limit)
     indexed = 0
+    used = set()
     for period in plan:
-        indexed += _run(site, period)
+        if cache is None:
+            indexed += _run(site, period, site / period.bundle)
+            continue
+        digest = _digest(site, period)
+        used.add(digest)
+        kept = cache / digest
+        if not (kept / PAGES_FILE).is_file():
+            fresh = cache / f"{digest}.partial"
+            shutil.rmtree(fresh, ignore_errors=True)
+            count = _run(site, period, fresh)
+            (fresh / PAGES_FILE).write_text(f"{count}\n", encoding="utf-8")
+            shutil.rmtree(kept, ignore_errors=True)
+            fresh.rename(kept)  # whole or not at all: a killed build leaves only .partial
+        indexed += int((kept / PAGES_FILE).read_text())
+        shutil.copytree(kept, site / period.bundle, copy_function=_link_or_copy)
+        (site / period.bundle / PAGES_FILE).unlink()
+    if cache is not None:
+        for old in cache.iterdir():
+            if old.name not in used:
+                shutil.rmtree(old)  # the cache holds one build's bundles
     if indexed != len(listed):
         raise SearchIndexError(
             f"pagefind indexed {indexed} pages but the site has {len(listed)} paper pages "
@@ -200,9 +232,25 @@ def sort_keys(site: Path, bundles: list[str]) -> list[str]:
     return files
 
 
-def _run(site: Path, period: Period) -> int:
-    """Index one period's pages: Pagefind reads a tree of hard links to them, so the URLs
-    it records are the pages' own, and writes the bundle into the site."""
+def _digest(site: Path, period: Period) -> str:
+    """What a bundle is made of: Pagefind's version and the period's pages, byte for byte."""
+    digest = hashlib.sha256(f"pagefind {version('pagefind')}\n".encode())
+    for paper in period.ids:
+        digest.update(f"{paper}\n".encode())
+        digest.update((site / "papers" / paper / "index.html").read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # the cache on another file system
+        shutil.copy2(source, target)
+
+
+def _run(site: Path, period: Period, output: Path) -> int:
+    """Index one period's pages into ``output``: Pagefind reads a tree of hard links to
+    them, so the URLs it records are the pages' own."""
     stage = site / STAGE
     for paper in period.ids:
         target = stage / "papers" / paper / "index.html"
@@ -217,7 +265,7 @@ def _run(site: Path, period: Period) -> int:
                 "--site",
                 str(stage),
                 "--output-path",
-                str((site / period.bundle).resolve()),
+                str(output.resolve()),
                 "--force-language",
                 "en",
             ],
