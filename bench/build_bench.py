@@ -73,12 +73,8 @@ def prepare(root: Path, n: int, seed: int) -> None:
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, root / name)
     (root / "docs").mkdir(exist_ok=True)
-    for name in ("about.md", "annotate.md", "assets"):
-        source = REPO / "docs" / name
-        if source.is_dir():
-            shutil.copytree(source, root / "docs" / name)
-        elif source.exists():
-            shutil.copy(source, root / "docs" / name)
+    for name in ("about.md", "annotate.md"):
+        shutil.copy(REPO / "docs" / name, root / "docs" / name)
     (root / "generator").symlink_to(REPO / "generator")  # theme + hook paths in mkdocs.yml
 
 

@@ -28,9 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from api_server import ApiServer, Budget, Faults, generated_days  # noqa: E402
 
-from generator.config import Paths  # noqa: E402
+from generator.config import ClientSettings, Paths  # noqa: E402
 from generator.fetch import fetch_range  # noqa: E402
-from generator.sources.client_settings import ClientSettings  # noqa: E402
 
 FIRST = dt.date(2025, 1, 1)
 

@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 from generator import ids
-from generator.fsutil import write_atomic
+from generator.errors import ArchiveError
 from generator.store.archive import index_ids
-from generator.store.paperfile import PaperFileError, load_front, split
+from generator.store.paperfile import PaperFile, PaperFileError
 
 TEMPLATE = """\
 annotation:
@@ -26,7 +26,6 @@ annotation:
   updated: {today}  # the day you last changed this annotation
 """
 
-_OPEN = re.compile(r"---[ \t]*\r?\n")
 # Pasted links and 'arXiv:' prefixes are what people have at hand; the id is what we need.
 _WRAPPING = re.compile(
     r"^(?:arxiv:|https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/)",
@@ -34,7 +33,7 @@ _WRAPPING = re.compile(
 )
 
 
-class AnnotateError(ValueError):
+class AnnotateError(ArchiveError, ValueError):
     """The id is not an arXiv id, has no file, or its file cannot take a template."""
 
 
@@ -59,33 +58,18 @@ def add_annotation_block(path: Path, today: dt.date) -> bool:
     Returns whether the file changed.
     """
     try:
-        text = path.read_bytes().decode("utf-8")  # as is: no newline translation
-        parts = split(text, path)
-        data = load_front(parts.front, path)
-    except UnicodeDecodeError as exc:
-        raise AnnotateError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    except (PaperFileError, ValueError) as exc:
-        raise AnnotateError(f"{path}: fix this first: {exc}") from None
-    if "annotation" in data:
+        stored = PaperFile.read(path)
+    except PaperFileError as exc:
+        raise AnnotateError(f"fix this first: {exc}", path=path) from None
+    if "annotation" in stored.data:
         return False
-    newline = "\r\n" if "\r\n" in parts.front else "\n"
-    block = TEMPLATE.format(today=today.isoformat()).replace("\n", newline)
-    at = _OPEN.match(text).end() + len(parts.front)
-    if parts.front and not parts.front.endswith("\n"):
-        block = newline + block
-    new_text = text[:at] + block + text[at:]
+    newline = "\r\n" if "\r\n" in stored.parts.front else "\n"
     try:
-        new_parts = split(new_text, path)
-        new_data = load_front(new_parts.front, path)
-    except PaperFileError:
-        new_parts, new_data = parts, {}
-    if (
-        new_parts.body != parts.body
-        or {k: v for k, v in new_data.items() if k != "annotation"} != data
-        or not isinstance(new_data.get("annotation"), dict)
-    ):
-        raise AnnotateError(f"{path}: the template would not fit this file; add it by hand")
-    write_atomic(path, new_text, durable=True)
+        stored.add_human(TEMPLATE.format(today=today.isoformat()).replace("\n", newline))
+    except PaperFileError as exc:
+        raise AnnotateError(
+            f"{path}: the template would not fit this file; add it by hand", path=path
+        ) from exc
     return True
 
 

@@ -17,26 +17,21 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from generator.config import PARALLEL_MIN, Paths
+from generator.config import PARALLEL_MIN, Paths, site_config
+from generator.errors import ArchiveError
 from generator.fsutil import write_gzip_if_changed, write_if_changed
 from generator.model import Paper
-from generator.site import bibtex, search
+from generator.site import bibtex, search, urls
 from generator.site.outputs import OutputError, site_files
-from generator.site.pages import PageRenderer, SiteConfig
+from generator.site.pages import PageRenderer
 from generator.site.structure import Archive
 from generator.store.archive import LoadResult, iter_paper_paths, load_archive
 from generator.store.paperfile import PaperFileError
 from generator.store.status import StatusError, load_status
 from generator.topics import Taxonomy, TopicsError
 
-# Everything under these docs/ folders, and these docs/ files, is generated (and gitignored).
-GENERATED_DIRS = ("papers", "days", "topics", "tags", "annotated", "feeds", "status", "data")
-GENERATED_FILES = ("index.md", "feed.xml", "feed.atom", "feed.json", "feeds.opml")
 
-
-class BuildError(RuntimeError):
+class BuildError(ArchiveError):
     """The archive or the site configuration cannot be built; the message says where."""
 
 
@@ -55,28 +50,6 @@ class BuildReport:
             f"{self.papers} papers: {self.written} generated files written, "
             f"{self.unchanged} unchanged, {self.removed} removed ({steps})"
         )
-
-
-class _LenientLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml even if someone adds a ``!!python/name:`` or ``!ENV`` tag."""
-
-
-_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def site_config(paths: Paths) -> SiteConfig:
-    try:
-        data = yaml.load(paths.mkdocs_yml.read_text(encoding="utf-8"), Loader=_LenientLoader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{paths.mkdocs_yml}: cannot read: {exc}") from None
-    site_url = str(data.get("site_url") or "http://127.0.0.1:8000/")
-    extra = data.get("extra") or {}
-    return SiteConfig(
-        site_name=str(data.get("site_name") or "Daily Papers archive"),
-        site_url=site_url if site_url.endswith("/") else site_url + "/",
-        repo_url=data.get("repo_url"),
-        branch=str((extra.get("archive") or {}).get("branch") or "main"),
-    )
 
 
 def generate(paths: Paths) -> BuildReport:
@@ -109,7 +82,7 @@ def generate(paths: Paths) -> BuildReport:
         others = site_files(archive, config, load_status(paths), renderer)
     except (OutputError, StatusError) as exc:
         raise BuildError(str(exc)) from None
-    wanted = {paths.docs / f"papers/{p.id}.md" for p in archive.papers}
+    wanted = {paths.docs / urls.paper(p.id).source for p in archive.papers}
 
     def write_others() -> None:
         for rel, text in others:
@@ -147,7 +120,7 @@ def _refuse_duplicate_ids(papers: list[Paper]) -> None:
 def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[str]]]:
     """Read every paper and apply the topic rules, on all cores for a large archive.
 
-    YAML parsing and topic matching are most of the Python time of a 30,000-paper build
+    YAML parsing and topic matching are most of the Python time of a large build
     and each paper is independent, so contiguous slices go to forked workers (results keep
     file order, so error listings stay in order).
     """
@@ -222,15 +195,15 @@ def _write_papers(docs: Path, start: int, stop: int) -> tuple[int, int]:
 
 def _prune(docs: Path, wanted: set[Path]) -> int:
     removed = 0
-    candidates: Iterable[Path] = [docs / name for name in GENERATED_FILES]
-    for folder in GENERATED_DIRS:
+    candidates: Iterable[Path] = [docs / name for name in urls.GENERATED_FILES]
+    for folder in urls.GENERATED_DIRS:
         if (docs / folder).is_dir():
             candidates = [*candidates, *(p for p in (docs / folder).rglob("*") if p.is_file())]
     for path in candidates:
         if path.is_file() and path not in wanted:
             path.unlink()
             removed += 1
-    for folder in GENERATED_DIRS:
+    for folder in urls.GENERATED_DIRS:
         base = docs / folder
         if base.is_dir():
             for dirpath, _dirs, _files in sorted(os.walk(base), reverse=True):

@@ -1,4 +1,9 @@
-"""The ``paper-archive`` command line: one subcommand per pipeline step."""
+"""The ``paper-archive`` command line: one subcommand per pipeline step.
+
+Each command imports its pipeline step when it runs, so ``--help`` and option parsing load
+no HTTP client, template engine or MkDocs. An :class:`ArchiveError` from any step is caught
+once, by the command group, and becomes its message and exit status 1.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +14,35 @@ from pathlib import Path
 
 import click
 
-from generator.config import API_ENV, Paths, api_base
-from generator.enrich import RECHECK_DAYS
-from generator.sources.arxiv import (
+from generator.config import (
+    API_ENV,
     ARXIV_API_ENV,
+    ARXIV_MIN_INTERVAL,
     DEFAULT_ARXIV_API,
-    MIN_INTERVAL,
+    RECHECK_DAYS,
+    ClientSettings,
+    Paths,
+    api_base,
     arxiv_api_base,
 )
-from generator.sources.client_settings import ClientSettings
+from generator.errors import ArchiveError
 
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-@click.group()
+class _Commands(click.Group):
+    """Shows a user-facing error as its message; any other exception keeps its traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -150,23 +168,19 @@ def fetch(
     (their upvotes still change); failed days are retried. Exits non-zero naming the days
     that failed after all retries; every other day is still written.
     """
-    from generator.store.lock import LockedError, archive_lock
+    from generator.store.lock import archive_lock
 
     if from_file is not None:
-        from generator.importer import ImportFileError, import_file
+        from generator.importer import import_file
 
-        try:
-            with archive_lock(paths.root):
-                report = import_file(from_file, paths.papers, today=_today())
-        except (ImportFileError, LockedError) as exc:
-            raise click.ClickException(str(exc)) from None
+        with archive_lock(paths.root):
+            report = import_file(from_file, paths.papers, today=_today())
         counts = ", ".join(f"{n} {o.value}" for o, n in report.counts.items())
         click.echo(f"imported {from_file}: {counts}, {len(report.skipped)} skipped")
         if report.failed:
-            raise click.ClickException(f"{len(report.failed)} paper file(s) could not be updated")
+            raise ArchiveError(f"{len(report.failed)} paper file(s) could not be updated")
         return
     from generator.fetch import fetch_range
-    from generator.store.status import StatusError
 
     first, last = _day_range(on, since, until, days)
     settings = ClientSettings(
@@ -176,28 +190,25 @@ def fetch(
         budget_calls=budget,
         budget_window=budget_window,
     )
-    try:
-        report = fetch_range(
-            paths,
-            first,
-            last,
-            api_base=api_base(api),
-            today=_today(),
-            settings=settings,
-            concurrency=concurrency,
-            refresh=refresh,
-            progress=progress,
-        )
-    except (LockedError, StatusError) as exc:
-        raise click.ClickException(str(exc)) from None
+    report = fetch_range(
+        paths,
+        first,
+        last,
+        api_base=api_base(api),
+        today=_today(),
+        settings=settings,
+        concurrency=concurrency,
+        refresh=refresh,
+        progress=progress,
+    )
     click.echo(report.summary())
     if enrich:
         _enrich_after_fetch(paths, arxiv_api)
     if report.failed:
         failed = sorted(report.failed)
         reasons = "".join(f"\n  {d}: {report.failed[d]}" for d in failed)
-        raise click.ClickException(
-            "failed days: " + ", ".join(d.isoformat() for d in failed) + reasons
+        raise ArchiveError(
+            "failed days: " + ", ".join(d.isoformat() for d in failed) + reasons, day=failed[0]
         )
 
 
@@ -237,12 +248,9 @@ def _day_range(on, since, until, days) -> tuple[dt.date, dt.date]:
 @click.pass_obj
 def build(paths: Paths, dirty: bool) -> None:
     """Generate pages and feeds from papers/ and build the site into site/ (no network)."""
-    from generator.build import BuildError, build_site
+    from generator.build import build_site
 
-    try:
-        report = build_site(paths, dirty=dirty)
-    except BuildError as exc:
-        raise click.ClickException(str(exc)) from None
+    report = build_site(paths, dirty=dirty)
     click.echo(report.summary())
 
 
@@ -251,12 +259,9 @@ def build(paths: Paths, dirty: bool) -> None:
 @click.pass_obj
 def serve(paths: Paths, dev_addr: str) -> None:
     """Generate pages, then run MkDocs' live-reloading preview server."""
-    from generator.build import BuildError, serve_site
+    from generator.build import serve_site
 
-    try:
-        serve_site(paths, dev_addr)
-    except BuildError as exc:
-        raise click.ClickException(str(exc)) from None
+    serve_site(paths, dev_addr)
 
 
 @cli.command()
@@ -268,7 +273,7 @@ def update(ctx: click.Context, days: int, api: str | None) -> None:
     failure = None
     try:
         ctx.invoke(fetch, days=days, api=api)
-    except click.ClickException as exc:
+    except ArchiveError as exc:
         failure = exc
     ctx.invoke(build)
     if failure is not None:
@@ -286,8 +291,8 @@ def update(ctx: click.Context, days: int, api: str | None) -> None:
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(min=MIN_INTERVAL),
-    default=MIN_INTERVAL,
+    type=click.FloatRange(min=ARXIV_MIN_INTERVAL),
+    default=ARXIV_MIN_INTERVAL,
     show_default=True,
     help="Seconds to wait after each arXiv response (arXiv asks for at least 3).",
 )
@@ -307,22 +312,18 @@ def enrich(paths: Paths, api, limit, interval, recheck_days) -> None:
     retried with a growing wait (1, 2, 4 ... days, at most 30) until 90 days after listing.
     """
     from generator.enrich import enrich_archive
-    from generator.store.lock import LockedError
 
-    try:
-        report = enrich_archive(
-            paths,
-            api_base=arxiv_api_base(api),
-            today=_today(),
-            limit=limit,
-            recheck_days=recheck_days,
-            interval=interval,
-        )
-    except LockedError as exc:
-        raise click.ClickException(str(exc)) from None
+    report = enrich_archive(
+        paths,
+        api_base=arxiv_api_base(api),
+        today=_today(),
+        limit=limit,
+        recheck_days=recheck_days,
+        interval=interval,
+    )
     click.echo(report.summary())
     if report.failed:
-        raise click.ClickException("some papers were not enriched; the next run retries them")
+        raise ArchiveError("some papers were not enriched; the next run retries them")
 
 
 @cli.command()
@@ -351,8 +352,8 @@ def validate(
         report = validate(targets or (paths.papers,), paths.papers, paths.topics, jobs=jobs)
         if base is not None:
             report.problems.extend(machine_edits(paths.root, base, paths.papers))
-    except ValidateError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ValidateError as exc:  # not yet an ArchiveError
+        raise ArchiveError(str(exc)) from None
     for problem in report.problems:
         click.echo(problem.format_github() if github else problem.format())
     click.echo(report.summary())
@@ -365,12 +366,9 @@ def validate(
 @click.pass_obj
 def annotate(paths: Paths, arxiv_id: str) -> None:
     """Add an empty annotation block to a paper's file (if it has none); print its path."""
-    from generator.annotate import AnnotateError, annotate_paper
+    from generator.annotate import annotate_paper
 
-    try:
-        path, added = annotate_paper(paths.papers, arxiv_id, today=_today())
-    except AnnotateError as exc:
-        raise click.ClickException(str(exc)) from None
+    path, added = annotate_paper(paths.papers, arxiv_id, today=_today())
     try:
         shown = path.relative_to(Path.cwd())
     except ValueError:

@@ -36,15 +36,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.config import Paths
+from generator.config import ARXIV_MIN_INTERVAL, ARXIV_TIMEOUT, RECHECK_DAYS, Paths
 from generator.model import Paper
-from generator.sources.arxiv import MIN_INTERVAL, ArxivClient, ArxivRecord, BatchFailure
+from generator.sources.arxiv import ArxivClient, ArxivRecord, BatchFailure
 from generator.store.archive import load_archive, update_machine_fields
 from generator.store.lock import archive_lock
 
 log = logging.getLogger(__name__)
 
-RECHECK_DAYS = 30
 UNKNOWN_MAX_WAIT_DAYS = 30  # longest wait between two lookups of an id arXiv did not know
 UNKNOWN_GIVE_UP_DAYS = 90  # unknown ids listed longer ago than this are not retried
 
@@ -121,8 +120,8 @@ def enrich_archive(
     today: dt.date,
     limit: int | None = None,
     recheck_days: int = RECHECK_DAYS,
-    interval: float = MIN_INTERVAL,
-    timeout: float = 30.0,
+    interval: float = ARXIV_MIN_INTERVAL,
+    timeout: float = ARXIV_TIMEOUT,
 ) -> EnrichReport:
     """Look papers up on arXiv and store what it says; never raises for network trouble.
 

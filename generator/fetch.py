@@ -29,8 +29,7 @@ import httpx
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from generator.config import Paths
-from generator.sources.client_settings import ClientSettings
+from generator.config import ClientSettings, Paths
 from generator.sources.daily_papers import DailyPapersClient, FetchError
 from generator.sources.items import ItemError, parse_item
 from generator.store.archive import Outcome, finish_interrupted_moves, index_ids, upsert

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
-import tempfile
+import secrets
+import stat
 import zlib
 from pathlib import Path
 
-# zlib level for published .gz files. On the 72 MB export of a 30,000-paper archive:
-# level 1 gives 25.3 MB in 0.8 s, 3 gives 22.9 MB in 1.2 s, 4 gives 21.9 MB in 1.4 s,
-# 6 (gzip's default) 20.5 MB in 3.1 s, 9 20.3 MB in 4.3 s. Past 4 each megabyte costs
-# seconds of a build that must stay under 150 s.
+# zlib level for published .gz files: past 4, each megabyte saved costs seconds of the
+# build (the README's benchmarks compare the levels on the open-data export).
 GZIP_LEVEL = 4
 
 
-def write_atomic(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+def write_atomic(
+    path: Path, data: str | bytes, *, durable: bool = False, mode: int | None = None
+) -> None:
     """Write via a temp file in the same folder and rename it over ``path``; text as UTF-8.
+
+    The file gets ``mode`` if given, else the mode ``path`` has now, else the one a plain
+    ``open()`` would give: the temp file is created with 0o666 and the kernel applies the
+    umask (and any default ACL), unlike ``mkstemp``'s private 0600, which would make every
+    file unreadable to a web server or a teammate sharing the checkout.
 
     ``durable`` adds an fsync, worth it for ``papers/`` (the source of truth) and not for
     generated pages, which a rebuild recreates anyway.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if mode is None:
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             if durable:
                 handle.flush()
@@ -35,27 +47,42 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = False) -> Non
         raise
 
 
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new ``.<name>.<random>.tmp`` beside ``path``, opened as ``open(..., "x")`` would."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path.parent}: no free temporary file name for {path.name}")
+
+
 def write_if_changed(path: Path, text: str, *, durable: bool = False) -> bool:
     """Write ``text`` unless the file already holds exactly it; return whether it wrote.
 
     Keeping unchanged files untouched keeps git diffs empty and mtimes stable, which is
-    what lets ``mkdocs build --dirty`` and incremental rebuilds skip work.
+    what lets ``mkdocs build --dirty`` and incremental rebuilds skip work. The comparison
+    is on bytes: read as text, a file with CRLF line ends would look like its LF twin.
     """
+    data = text.encode("utf-8")
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if path.read_bytes() == data:
             return False
-    except (FileNotFoundError, UnicodeDecodeError):
+    except FileNotFoundError:
         pass
-    write_atomic(path, text, durable=durable)
+    write_atomic(path, data, durable=durable)
     return True
 
 
 def write_gzip_if_changed(path: Path, text: str) -> bool:
     """Store ``text`` gzip-compressed unless the file already decompresses to exactly it.
 
-    Comparing the decompressed content (a quarter of a second for 72 MB) rather than fresh
-    compressed bytes means an unchanged file costs no compression. The header carries no
-    file name and a zero mtime, so the same text always gives the same bytes.
+    Comparing the decompressed content (decompressing is far cheaper than compressing)
+    rather than fresh compressed bytes means an unchanged file costs no compression. The
+    header carries no file name and a zero mtime, so the same text always gives the same
+    bytes.
     """
     data = text.encode("utf-8")
     try:

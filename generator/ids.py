@@ -1,8 +1,16 @@
-"""arXiv identifiers: the only untrusted strings that ever become file names or URLs."""
+"""Untrusted identifiers that become file names, URLs or links: arXiv ids (the only ones that
+become paths), http(s) URLs and GitHub handles.
+
+Each is checked by one pattern, here. The paper schema (``generator/schema/paper.schema.json``,
+what ``validate`` enforces) writes the same patterns anchored, and a test keeps them equal,
+so a value ``validate`` accepts is one the site shows, and fetch keeps only what both accept.
+"""
 
 from __future__ import annotations
 
 import re
+
+from generator.errors import ArchiveError
 
 # New-style ids: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015 on), optional version.
 _NEW_STYLE = re.compile(
@@ -14,7 +22,17 @@ _NEW_STYLE = re.compile(
 _OLD_STYLE = re.compile(r"[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7}(?:v[1-9][0-9]*)?")
 
 
-class InvalidArxivId(ValueError):
+# A link: http or https, a non-empty host, and none of whitespace, control characters or
+# < > " (a real URL has them percent-encoded; a link that holds them is a mistake or bait).
+HTTP_URL = r'https?://[^\s/?#<>"\x00-\x1f\x7f]+[^\s<>"\x00-\x1f\x7f]*'
+# A GitHub user name: letters, digits and single hyphens, not at either end; at most 39.
+GITHUB_HANDLE = r"[A-Za-z0-9](?:-?[A-Za-z0-9])*"
+GITHUB_HANDLE_MAX = 39
+_HTTP_URL = re.compile(HTTP_URL)
+_GITHUB_HANDLE = re.compile(GITHUB_HANDLE)
+
+
+class InvalidArxivId(ArchiveError, ValueError):
     """Raised for a string that is not a usable arXiv id."""
 
 
@@ -42,3 +60,16 @@ def is_valid(raw: object) -> bool:
     except InvalidArxivId:
         return False
     return True
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` if it may become a link (see ``HTTP_URL``), else None: shown as nothing."""
+    return url if isinstance(url, str) and _HTTP_URL.fullmatch(url) else None
+
+
+def is_github_handle(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) <= GITHUB_HANDLE_MAX
+        and _GITHUB_HANDLE.fullmatch(value) is not None
+    )

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.errors import ArchiveError
 from generator.sources.items import ItemError, listed_on, parse_item
 from generator.store.archive import Outcome, finish_interrupted_moves, index_ids, upsert
 from generator.store.paperfile import PaperFileError
@@ -15,7 +16,7 @@ from generator.store.paperfile import PaperFileError
 log = logging.getLogger(__name__)
 
 
-class ImportFileError(ValueError):
+class ImportFileError(ArchiveError, ValueError):
     """The file is not a JSON array of items."""
 
 

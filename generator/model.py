@@ -15,15 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from generator import ids
+from generator.errors import ArchiveError
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # tags and topics: safe in a URL
-_HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")  # a GitHub user name
-_URL = re.compile(r"https?://[^\s<>\"']+")
-
-
-def safe_url(url: object) -> str | None:
-    """Only absolute http(s) URLs become links; anything else is shown as nothing."""
-    return url if isinstance(url, str) and _URL.fullmatch(url) else None
 
 
 # (name, type) in file order. ``list`` means a list of strings.
@@ -62,7 +56,7 @@ REQUIRED_KEYS = ("id", "title", "listed")
 BOOKKEEPING_KEYS = ("fetched", "enriched", "arxiv_unknown")
 
 
-class FieldError(ValueError):
+class FieldError(ArchiveError, ValueError):
     """A machine field has the wrong type or a required one is missing."""
 
     def __init__(self, key: str, message: str) -> None:
@@ -146,16 +140,14 @@ class Paper:
         return [
             {"title": str(link.get("title") or link["url"]), "url": link["url"]}
             for link in (links if isinstance(links, list) else [])
-            if isinstance(link, dict) and safe_url(link.get("url"))
+            if isinstance(link, dict) and ids.safe_url(link.get("url"))
         ]
 
     @property
     def contributors(self) -> list[str]:
         handles = (self.annotation or {}).get("contributors")
         return [
-            c
-            for c in (handles if isinstance(handles, list) else [])
-            if isinstance(c, str) and _HANDLE.fullmatch(c)
+            c for c in (handles if isinstance(handles, list) else []) if ids.is_github_handle(c)
         ]
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.sources.client_settings import ClientSettings
+from generator.config import ClientSettings
 
 # Network settings small enough that retries and timeouts take milliseconds.
 FAST = ClientSettings(

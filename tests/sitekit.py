@@ -24,7 +24,6 @@ def make_root(tmp: Path) -> Paths:
     for path in (REPO / "docs").iterdir():
         if path.suffix == ".md" and path.name != "index.md":
             shutil.copy(path, tmp / "docs" / path.name)
-    shutil.copytree(REPO / "docs" / "assets", tmp / "docs" / "assets")
     (tmp / "generator").symlink_to(REPO / "generator")  # the theme and MkDocs hooks
     (tmp / "papers").mkdir()
     return Paths(tmp)

@@ -100,6 +100,7 @@ def test_crlf_file_gets_crlf_template_and_keeps_its_body(tmp_path):
     path = tmp_path / "2602.23229.md"
     text = "---\r\nid: '2602.23229'\r\ntitle: T\r\nlisted: 2026-03-06\r\n---\r\nNotes\r\n"
     path.write_bytes(text.encode())
+    path.chmod(0o640)
 
     assert add_annotation_block(path, dt.date(2026, 3, 9))
 
@@ -107,6 +108,7 @@ def test_crlf_file_gets_crlf_template_and_keeps_its_body(tmp_path):
     assert "\n" not in after.replace("\r\n", "")
     assert split(after, path).body == "Notes\r\n"
     assert read_paper(path).annotation["updated"] == dt.date(2026, 3, 9)
+    assert path.stat().st_mode & 0o777 == 0o640
 
 
 def test_flow_style_front_matter_is_refused_untouched(tmp_path):

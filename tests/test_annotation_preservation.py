@@ -1,27 +1,40 @@
-"""Fetch never changes a human byte: property-based proof over generated annotations and notes.
+"""No writer changes a human byte: property-based proof over generated annotations and notes.
 
 Each example writes a paper file whose front matter holds a generated human part (an
-``annotation:`` block with comments, unicode, block scalars, anchors and aliases, plus
-other human keys) and a generated Markdown body, then runs several upserts with changing
-machine data. The human part and the body must come out byte for byte, the file must
-still parse to the same annotation, and the machine fields must carry the new data.
+``annotation:`` block with comments, unicode, block scalars, anchors and aliases, tabs,
+trailing blanks and CRLF, plus other human keys) and a generated Markdown body, then runs
+a generated sequence of every writer of paper files: fetch's upsert with changing machine
+data, enrich's update of arXiv fields, a fetch of an earlier listing day (which moves the
+file) and ``annotate``. The human part and the body must come out byte for byte, the file
+must still parse to the same annotation, and the machine fields must carry the new data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from generator.annotate import add_annotation_block
 from generator.importer import import_file
-from generator.model import Paper
-from generator.store.archive import Outcome, index_ids, upsert
-from generator.store.paperfile import PaperFileError, load_front, read_paper, render, split
+from generator.model import BOOKKEEPING_KEYS, Paper
+from generator.store.archive import Outcome, index_ids, paper_path, update_machine_fields, upsert
+from generator.store.paperfile import (
+    PaperFileError,
+    dump_machine,
+    human_regions,
+    load_front,
+    read_paper,
+    render,
+    split,
+)
 
 LINE_BREAKS = "\n\r\x85\u2028\u2029"
 # Any printable text on one line, including characters YAML treats specially.
@@ -84,7 +97,10 @@ def scalar(draw: st.DrawFn, indent: int) -> str:
 
 @st.composite
 def annotation_part(draw: st.DrawFn) -> str:
-    """The human part of the front matter: comments, the block, other human keys."""
+    """The human part of the front matter: comments, the block, other human keys.
+
+    The block is sometimes under another name, so that ``annotate`` has one to add.
+    """
     entries = []
     entries.append("  tldr:" + draw(scalar(2)))
     tags = draw(st.lists(slug, max_size=4))
@@ -111,17 +127,30 @@ def annotation_part(draw: st.DrawFn) -> str:
     if anchored:  # an alias must come after its anchor
         entries.remove("  again: *tags")
         entries.append("  again: *tags")
-    head = "annotation:" + draw(st.sampled_from(["", "  # human-owned", " "]))
-    lead = draw(st.sampled_from(["", "# notes by humans below\n", "\n"]))
+    key = draw(st.sampled_from(["annotation", "annotation", "review"]))
+    head = key + ":" + draw(st.sampled_from(["", "  # human-owned", " "]))
+    lead = draw(st.sampled_from(["", "# notes by humans below\n", "\n", "#\tdraft \n"]))
     tail = draw(st.sampled_from(["", "# trailing comment ✓\n", "x-review: 'pending'\n"]))
     nl = draw(st.sampled_from(["\n", "\r\n"]))
-    text = lead + head + "\n" + "\n".join(entries) + "\n" + tail
-    return text.replace("\n", nl)
+    lines = (lead + head + "\n" + "\n".join(entries) + "\n" + tail).split("\n")
+    # Editors leave blanks at line ends; inside a block scalar they are part of the value.
+    blanks = draw(
+        st.lists(
+            st.sampled_from(["", "", " ", "\t", " \t "]), min_size=len(lines), max_size=len(lines)
+        )
+    )
+    return nl.join(
+        line + blank if line else line for line, blank in zip(lines, blanks, strict=True)
+    )
 
 
 body = st.lists(
     st.one_of(
-        st.sampled_from(["---", "...", "--- ", "---\r", "title: fake", "# Notes", "", "<b>x</b>"]),
+        st.sampled_from(
+            ["---", "...", "--- ", "---\r", "title: fake", "# Notes", "", "<b>x</b>"]
+            + ["<!-- a comment -->", "\tindented\t", "trailing  ", "```yaml", "```"]
+            + ["annotation:", "  tldr: a fake block in the notes", "id: '9999.99999'"]
+        ),
         st.text(max_size=30),
     ),
     max_size=8,
@@ -141,6 +170,21 @@ fetch_data = st.tuples(
     st.integers(0, 10**6),
     st.lists(st.text(max_size=20).map(_clean), min_size=1, max_size=6),
     st.text(max_size=60).map(_clean),
+)
+enrich_data = st.fixed_dictionaries(
+    {
+        "categories": st.lists(st.sampled_from(["cs.CV", "cs.AI", "cs.CL"]), unique=True),
+        "doi": st.none() | st.just("10.48550/arXiv.2602.23229"),
+        "version": st.integers(1, 9),
+        "arxiv_comment": st.none() | st.text(max_size=40).map(_clean),
+    }
+)
+# Every writer of paper files, each with its data.
+writer = st.one_of(
+    st.tuples(st.just("fetch"), fetch_data),
+    st.tuples(st.just("enrich"), enrich_data),
+    st.tuples(st.just("move"), st.integers(1, 40)),  # the paper was also listed n days earlier
+    st.tuples(st.just("annotate"), st.none()),
 )
 
 BASE = Paper(
@@ -164,46 +208,90 @@ BASE = Paper(
     human=annotation_part(),
     notes=body,
     inside=st.integers(0, 3),
-    fetches=st.lists(fetch_data, min_size=1, max_size=4),
+    block_lists=st.booleans(),
+    delimiters=st.sampled_from([("---\n", "---\n"), ("---\r\n", "---\r\n"), ("--- \n", "...\t\n")]),
+    writes=st.lists(writer, min_size=1, max_size=5),
 )
-def test_fetch_keeps_annotation_and_notes_byte_for_byte(human, notes, inside, fetches):
-    machine = render(BASE).removeprefix("---\n").removesuffix("---\n")
+def test_every_writer_keeps_annotation_and_notes_byte_for_byte(
+    human, notes, inside, block_lists, delimiters, writes
+):
+    machine = dump_machine(BASE)
+    if block_lists:  # as people write them by hand; comments after them are the human's
+        machine = yaml.safe_dump(BASE.machine_dict(), sort_keys=False, allow_unicode=True)
     # Contributors sometimes put the block between machine keys rather than at the end.
-    lines = machine.splitlines(keepends=True)
-    cut = len(lines) - inside
-    front = "".join(lines[:cut]) + human + "".join(lines[cut:])
-    text = f"---\n{front}---\n{notes}"
+    keys = re.split(r"(?m)^(?=\w)", machine)
+    cut = len(keys) - inside
+    front = "".join(keys[:cut]) + human + "".join(keys[cut:])
+    opening, closing = delimiters
+    if not notes and not human.endswith("\n"):
+        closing = closing.rstrip("\r\n")  # no final newline at all
+    text = f"{opening}{front}{closing}{notes}"
     try:
         before = load_front(front, "generated")
     except ValueError:
         assume(False)
-    assume(isinstance(before.get("annotation"), dict))
+    key = "annotation" if "annotation" in before else "review"
+    assume(isinstance(before.get(key), dict))
+    human_before = {k: v for k, v in before.items() if k not in BASE.machine_dict()}
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        path = root / "2026" / "03" / "06" / "2602.23229.md"
+        path = paper_path(root, BASE.id, BASE.listed)
         path.parent.mkdir(parents=True)
         path.write_bytes(text.encode("utf-8"))
-        for day, (upvotes, keywords, title) in enumerate(fetches, start=8):
-            fresh = BASE.replace(
-                upvotes=upvotes, ai_keywords=keywords, title=title, fetched=dt.date(2026, 3, day)
-            )
-            outcome, written = upsert(root, fresh, index_ids(root).get(BASE.id))
-            assert written == path
+        kept = split(text, path)
+        expected_human = human_regions(kept.front, path)
+        assert human in expected_human  # the human part, with comments around it
+        current = BASE
+        for n, (kind, data) in enumerate(writes):
+            today = dt.date(2026, 3, 8) + dt.timedelta(days=n)
+            if kind == "fetch":
+                upvotes, keywords, title = data
+                current = current.replace(
+                    upvotes=upvotes, ai_keywords=keywords, title=title, fetched=today
+                )
+                outcome, written = upsert(root, current, index_ids(root).get(BASE.id))
+                assert (outcome, written) in ((Outcome.UPDATED, path), (Outcome.UNCHANGED, path))
+            elif kind == "enrich":
+                current = current.replace(**data, enriched=today)
+                update_machine_fields(path, {**data, "enriched": today})
+            elif kind == "move":
+                earlier = current.listed - dt.timedelta(days=data)
+                current = current.replace(listed=earlier)
+                outcome, written = upsert(root, current, index_ids(root).get(BASE.id))
+                assert outcome is Outcome.MOVED and not path.exists()
+                path = written
+            else:
+                had_block = read_paper(path).annotation is not None
+                assert add_annotation_block(path, today) is not had_block
 
             after = path.read_bytes().decode("utf-8")
-            assert after.endswith(human + "---\n" + notes)
             parts = split(after, path)
             assert parts.body == notes
+            regions = human_regions(parts.front, path)
+            assert regions.startswith(expected_human)
+            assert after.startswith(opening) and after.endswith(closing + notes)
+            if kind != "annotate":  # which inserts its block where the front matter ends
+                assert after.endswith(regions + closing + notes)
             data = load_front(parts.front, path)
-            for key in ("annotation", "again", "x-review"):
-                assert data.get(key) == before.get(key)
-            assert (data["title"], data["upvotes"]) == (title, upvotes)
-            assert data.get("ai_keywords", []) == keywords
-            assert outcome in (Outcome.UPDATED, Outcome.UNCHANGED)
+            for name, value in human_before.items():
+                assert data[name] == value
+            if regions != expected_human:  # annotate added its template, and only it
+                template = load_front(regions[len(expected_human) :], path)
+                assert list(template) == ["annotation"]
+                assert template["annotation"]["updated"] == today
+                expected_human = regions
+            assert _news(read_paper(path)) == _news(current)
+            assert [p.name for p in root.rglob("*.md")] == [path.name]
 
-        again, _ = upsert(root, fresh, path)
+        upsert(root, current, path)  # the first puts the human part after the machine one
+        again, _ = upsert(root, current, path)
         assert again is Outcome.UNCHANGED
+
+
+def _news(paper: Paper) -> dict:
+    """The machine fields, less the dates that say when they were last seen."""
+    return {k: v for k, v in paper.machine_dict().items() if k not in BOOKKEEPING_KEYS}
 
 
 def _item(paper_id: str, title: str, upvotes: int) -> dict:
@@ -287,3 +375,49 @@ def test_odd_but_valid_yaml_values_do_not_block_a_fetch(tmp_path):
     outcome, _ = upsert(tmp_path, BASE.replace(upvotes=99), path)
     assert outcome is Outcome.UPDATED
     assert path.read_text(encoding="utf-8").endswith(human + "---\nn\n")
+
+
+def test_every_writer_refuses_a_file_whose_human_part_it_cannot_keep(tmp_path):
+    """An indented front matter is valid YAML; with the machine keys re-emitted at the
+    margin the human block would no longer parse, so each writer leaves the file alone."""
+    path = paper_path(tmp_path, BASE.id, BASE.listed)
+    path.parent.mkdir(parents=True)
+    front = dump_machine(BASE) + "review:\r\n  tldr: Indented.\r\n"
+    text = "---\n" + "".join(" " + line for line in front.splitlines(keepends=True)) + "---\n"
+    path.write_bytes(text.encode("utf-8"))
+    assert load_front(split(text, path).front, path)["review"] == {"tldr": "Indented."}
+    writers = {
+        "fetch": lambda: upsert(tmp_path, BASE.replace(upvotes=11), path),
+        "move": lambda: upsert(tmp_path, BASE.replace(listed=dt.date(2026, 3, 5)), path),
+        "enrich": lambda: update_machine_fields(path, {"doi": "10.1/x"}),
+    }
+    for name, write in writers.items():
+        with pytest.raises(PaperFileError, match="not rewriting") as caught:
+            write()
+        assert caught.value.path == path, name
+        assert path.read_bytes() == text.encode("utf-8"), name
+    with pytest.raises(ValueError, match="add it by hand"):
+        add_annotation_block(path, dt.date(2026, 3, 9))
+    assert path.read_bytes() == text.encode("utf-8")
+    assert [p.name for p in tmp_path.rglob("*.md")] == [path.name]
+
+
+def test_comments_around_a_hand_written_block_list_stay(tmp_path):
+    """A block sequence's end mark is the next key, past the comments between: those
+    comments are the contributor's, as are those before the first key and at the end."""
+    path = paper_path(tmp_path, BASE.id, BASE.listed)
+    path.parent.mkdir(parents=True)
+    machine = dump_machine(BASE).replace("ai_keywords: [in-context learning]\n", "")
+    human = "# why this paper\nannotation:\n  tldr: Kept.\n"
+    text = (
+        f"---\n# top of file\n{machine}ai_keywords:\n- in-context learning\n\n"
+        f"{human}fetched: 2026-03-07\n# the end\n---\nNotes\n"
+    )
+    path.write_text(text, encoding="utf-8")
+
+    outcome, _ = upsert(tmp_path, BASE.replace(upvotes=11), path)
+
+    assert outcome is Outcome.UPDATED
+    after = path.read_text(encoding="utf-8")
+    assert after.endswith(f"# top of file\n\n{human}# the end\n---\nNotes\n")
+    assert read_paper(path).upvotes == 11

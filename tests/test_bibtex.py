@@ -39,6 +39,11 @@ _context.add_context_category(
 DECODER = LatexNodes2Text(latex_context=_context, keep_braced_groups=False)
 
 
+def bib_file(papers, keys) -> str:
+    """A .bib file the way the build writes one (see generator/site/outputs.py)."""
+    return bibtex.join_entries(bibtex.render_entry(p, keys[p.id]) for p in papers)
+
+
 def seed_papers() -> list[Paper]:
     items = json.loads((DATA / "seed_papers.json").read_text(encoding="utf-8"))
     return [
@@ -75,7 +80,7 @@ def paper(**overrides) -> Paper:
 def test_seed_archive_round_trips_through_bibtexparser():
     papers = seed_papers()
     keys = bibtex.citation_keys(papers)
-    library = parse(bibtex.render_bib(papers, keys))
+    library = parse(bib_file(papers, keys))
 
     assert len(library.entries) == len(papers)
     assert len({e.key for e in library.entries}) == len(papers)
@@ -130,7 +135,7 @@ HOSTILE_TITLES = [
 
 def test_hostile_titles_decode_to_the_literal_text():
     papers = [paper(id=f"2603.{20000 + i}", title=t) for i, t in enumerate(HOSTILE_TITLES)]
-    text = bibtex.render_bib(papers, bibtex.citation_keys(papers))
+    text = bib_file(papers, bibtex.citation_keys(papers))
     # BibTeX itself counts every brace, backslash or not (bibtexparser is more lenient).
     for line in text.splitlines():
         if line.startswith("  title = "):
@@ -237,7 +242,7 @@ def test_colliding_keys_get_letters_in_id_order_whatever_the_input_order():
     assert expected["2601.00003"] == "smith2026deepe"
     assert expected["2601.00009"] == "smith2026deepb"
     assert len(set(expected.values())) == len(papers)
-    library = parse(bibtex.render_bib(papers, expected))
+    library = parse(bib_file(papers, expected))
     assert len({e.key for e in library.entries}) == len(papers)
 
 
@@ -256,8 +261,6 @@ def test_many_collisions_stay_unique():
 
 def test_rendering_is_deterministic():
     papers = seed_papers()
-    first = bibtex.render_bib(papers, bibtex.citation_keys(papers))
-    again = bibtex.render_bib(
-        [p.replace() for p in papers], bibtex.citation_keys(list(reversed(papers)))
-    )
+    first = bib_file(papers, bibtex.citation_keys(papers))
+    again = bib_file([p.replace() for p in papers], bibtex.citation_keys(list(reversed(papers))))
     assert first == again

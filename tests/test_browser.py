@@ -53,7 +53,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         REPO / "docs",
         root / "docs",
         ignore=lambda folder, names: (
-            [n for n in names if n not in ("about.md", "annotate.md", "assets")]
+            [n for n in names if n not in ("about.md", "annotate.md")]
             if Path(folder) == REPO / "docs"
             else []
         ),

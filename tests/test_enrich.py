@@ -271,6 +271,52 @@ def test_enrich_stores_arxiv_fields_and_keeps_human_bytes(tmp_path: Path, arxiv:
     assert arxiv.requests[0].ids == ["2602.23229"]
 
 
+def test_enrich_keeps_crlf_notes_and_every_other_human_byte(
+    tmp_path: Path, arxiv: FakeArxiv
+) -> None:
+    """As a Windows editor leaves a file: CRLF, tabs, trailing blanks, no final newline."""
+    path = write_paper(tmp_path, "2602.23229")
+    machine = split(path.read_text(encoding="utf-8"), path).front.split("# A contributor")[0]
+    human = (
+        "annotation:  \r\n  tldr: 'Tabs\tand CRLF'\t# why\r\n  tags: [a]\r\n# after the block \r\n"
+    )
+    notes = (
+        "Notes \t\r\n\r\n---\r\n```yaml\r\nannotation:\r\n  tldr: not this one\r\n```"
+        "\r\n<!-- a comment -->\r\nno final newline  "
+    )
+    path.write_bytes(f"---\r\n{machine}{human}---\r\n{notes}".encode())
+    path.chmod(0o640)
+    arxiv.entries["2602.23229"] = arxiv_data()
+
+    report = run(tmp_path, arxiv)
+
+    assert report.enriched == ["2602.23229"]
+    after = path.read_bytes().decode("utf-8")
+    assert after.startswith("---\r\nid: '2602.23229'\n")
+    assert after.endswith(f"{human}---\r\n{notes}")
+    assert read_paper(path).doi == "10.48550/arXiv.2602.23229"
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_enrich_refuses_a_file_whose_human_part_it_cannot_keep(
+    tmp_path: Path, arxiv: FakeArxiv
+) -> None:
+    """An indented front matter is valid YAML, but the re-emitted machine keys would not be."""
+    path = write_paper(tmp_path, "2602.23229")
+    parts = split(path.read_text(encoding="utf-8"), path)
+    indented = "".join(" " + line for line in parts.front.splitlines(keepends=True))
+    text = f"---\n{indented}---\n{parts.body}"
+    path.write_text(text, encoding="utf-8")
+    assert read_paper(path).tldr
+    arxiv.entries["2602.23229"] = arxiv_data()
+
+    report = run(tmp_path, arxiv)
+
+    assert report.errors and str(path) in report.errors[0]
+    assert "not rewriting" in report.errors[0]
+    assert path.read_text(encoding="utf-8") == text
+
+
 def test_unchanged_recheck_writes_nothing_and_new_version_is_recorded(
     tmp_path: Path, arxiv: FakeArxiv
 ) -> None:

@@ -37,7 +37,7 @@ def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
 
 def _generated_docs(folder: str, names: list[str]) -> list[str]:
     if Path(folder) == REPO / "docs":
-        return [n for n in names if n not in ("about.md", "annotate.md", "assets")]
+        return [n for n in names if n not in ("about.md", "annotate.md")]
     return []
 
 

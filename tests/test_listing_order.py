@@ -176,7 +176,7 @@ KILLED_RUN = """
     from pathlib import Path
     from generator.config import Paths
     from generator.fetch import fetch_range
-    from generator.sources.client_settings import ClientSettings
+    from generator.config import ClientSettings
     from generator.store import archive
 
     def killed(root, path):  # the power goes out right after the new file is durable

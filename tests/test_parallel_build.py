@@ -28,10 +28,8 @@ def _pages(site: Path) -> dict[str, bytes]:
 def _root(tmp_path: Path) -> Paths:
     shutil.copytree(REPO / "papers", tmp_path / "papers")
     (tmp_path / "docs").mkdir()
-    for name in ("about.md", "annotate.md", "assets"):
-        source = REPO / "docs" / name
-        copy = shutil.copytree if source.is_dir() else shutil.copy
-        copy(source, tmp_path / "docs" / name)
+    for name in ("about.md", "annotate.md"):
+        shutil.copy(REPO / "docs" / name, tmp_path / "docs" / name)
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, tmp_path / name)
     (tmp_path / "generator").symlink_to(REPO / "generator")

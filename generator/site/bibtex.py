@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from generator.model import Paper
 
@@ -132,13 +132,9 @@ def render_entry(paper: Paper, key: str) -> str:
     return f"@misc{{{key},\n{body}}}\n"
 
 
-def render_bib(papers: Iterable[Paper], keys: Mapping[str, str]) -> str:
-    """Entries in the given order, separated by a blank line."""
-    return join_entries(render_entry(paper, keys[paper.id]) for paper in papers)
-
-
 def join_entries(entries: Iterable[str]) -> str:
-    """One .bib file of entries already rendered (a paper sits in several files)."""
+    """One .bib file of entries already rendered, in the given order, separated by a blank
+    line (a paper sits in several files, so each entry is rendered once)."""
     return "\n".join(entries)
 
 

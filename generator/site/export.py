@@ -18,17 +18,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.errors import ArchiveError
 from generator.model import MACHINE_FIELDS, Paper
+from generator.site import urls
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "record.schema.json"
-DATA_DIR = "data"
-SCHEMA_FILE = f"{DATA_DIR}/record.schema.json"
-INDEX_FILE = f"{DATA_DIR}/index.json"
 HUMAN_KEYS = ("annotation", "notes", "topics", "url")
 _LINE_BREAK_ESCAPES = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
-class ExportError(ValueError):
+class ExportError(ArchiveError, ValueError):
     """A paper holds something JSON cannot represent; names the paper so it can be fixed."""
 
 
@@ -50,7 +49,7 @@ def record(paper: Paper, topics: Sequence[str], site_url: str) -> dict[str, Any]
         raise ExportError(f"{paper.id}{where}: annotation: {exc}") from None
     out["notes"] = paper.notes
     out["topics"] = list(topics)
-    out["url"] = f"{site_url}papers/{paper.id}/"
+    out["url"] = site_url + urls.paper(paper.id).url
     return out
 
 
@@ -73,7 +72,7 @@ def export_records(
     listing = []
     for year in sorted(by_year):
         chosen = sorted(by_year[year], key=lambda p: (p.listed, p.id))
-        path = f"{DATA_DIR}/papers-{year}.jsonl.gz"
+        path = urls.data_year(year)
         content = "".join(_dump(record(p, topics.get(p.id, ()), site_url)) + "\n" for p in chosen)
         files[path] = content
         data = content.encode("utf-8")
@@ -90,14 +89,14 @@ def export_records(
             }
         )
 
-    files[SCHEMA_FILE] = SCHEMA_PATH.read_text(encoding="utf-8")
+    files[urls.data_schema()] = SCHEMA_PATH.read_text(encoding="utf-8")
     index = {
         "title": "Hugging Face Daily Papers archive: open data",
         "format": (
             "gzip-compressed JSON Lines: UTF-8, one paper per line, sorted by listing date"
             " then id; uncompressed_bytes and uncompressed_sha256 are of the decompressed text"
         ),
-        "schema": site_url + SCHEMA_FILE,
+        "schema": site_url + urls.data_schema(),
         "records": sum(item["records"] for item in listing),
         "years": {str(item["year"]): item["records"] for item in listing},
         "files": listing,
@@ -107,7 +106,7 @@ def export_records(
             "last_listed": max((item["last_listed"] for item in listing), default=None),
         },
     }
-    files[INDEX_FILE] = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
+    files[urls.data_index()] = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
     return files
 
 

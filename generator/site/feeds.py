@@ -24,6 +24,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from generator.model import Paper
+from generator.site import urls
 from generator.site.markup import clean_text
 
 FEED_LIMIT = 50
@@ -56,15 +57,15 @@ class FeedSpec:
 
     @property
     def rss_path(self) -> str:
-        return f"{self.feed_path}.xml"
+        return urls.feed_files(self.feed_path).rss
 
     @property
     def atom_path(self) -> str:
-        return f"{self.feed_path}.atom"
+        return urls.feed_files(self.feed_path).atom
 
     @property
     def json_path(self) -> str:
-        return f"{self.feed_path}.json"
+        return urls.feed_files(self.feed_path).json
 
     @property
     def page_url(self) -> str:
@@ -84,7 +85,7 @@ class FeedSpec:
 
 
 def paper_url(site_url: str, paper: Paper) -> str:
-    return f"{site_url}papers/{paper.id}/"
+    return site_url + urls.paper(paper.id).url
 
 
 def render_rss(

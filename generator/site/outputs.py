@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from generator.site import bibtex, export, feeds
-from generator.site.pages import PageRenderer, SiteConfig
+from generator.config import SiteConfig
+from generator.errors import ArchiveError
+from generator.site import bibtex, export, feeds, urls
+from generator.site.pages import PageRenderer
 from generator.site.structure import Archive
 from generator.store.status import DayStatus
 
 
-class OutputError(ValueError):
+class OutputError(ArchiveError, ValueError):
     """Something in the archive cannot be published; the message names the paper."""
 
 
@@ -46,7 +48,7 @@ def _files(
     data: list[tuple[str, str]],
 ) -> Iterator[tuple[str, str]]:
     yield from renderer.pages()
-    yield "status/index.md", renderer.status_page(statuses)
+    yield renderer.status_page(statuses)
     yield from _feeds(archive, config, renderer)
     yield from _bibliographies(archive, renderer.keys)
     yield from data
@@ -64,8 +66,8 @@ def _feeds(
                 title=config.site_name,
                 description="The latest papers listed on Hugging Face Daily Papers.",
                 site_url=config.site_url,
-                page_path="",
-                feed_path="feed",
+                page_path=urls.home().url,
+                feed_path=urls.site_feed().stem,
             ),
             archive.papers,
         )
@@ -76,8 +78,8 @@ def _feeds(
             title=f"{config.site_name} — {topic.name}",
             description=topic.description,
             site_url=config.site_url,
-            page_path=f"topics/{slug}/",
-            feed_path=f"topics/{slug}/feed",
+            page_path=urls.topic(slug).url,
+            feed_path=urls.topic_feed(slug).stem,
         )
         specs.append((spec, archive.by_topic[slug]))
     for tag, papers in archive.by_tag.items():
@@ -85,28 +87,25 @@ def _feeds(
             title=f"{config.site_name} — tag {tag}",
             description=f"Papers annotated with the tag {tag}.",
             site_url=config.site_url,
-            page_path=f"tags/{tag}/",
-            feed_path=f"tags/{tag}/feed",
+            page_path=urls.tag(tag).url,
+            feed_path=urls.tag_feed(tag).stem,
         )
         specs.append((spec, papers))
     for spec, papers in specs:
-        yield f"{spec.feed_path}.xml", feeds.render_rss(spec, papers, topics=topic_names)
-        yield f"{spec.feed_path}.atom", feeds.render_atom(spec, papers, topics=topic_names)
-        yield f"{spec.feed_path}.json", feeds.render_json_feed(spec, papers, topics=topic_names)
+        yield spec.rss_path, feeds.render_rss(spec, papers, topics=topic_names)
+        yield spec.atom_path, feeds.render_atom(spec, papers, topics=topic_names)
+        yield spec.json_path, feeds.render_json_feed(spec, papers, topics=topic_names)
     only_specs = [spec for spec, _ in specs]
     yield (
-        "feeds.opml",
+        urls.opml(),
         feeds.render_opml(only_specs, title=config.site_name, site_url=config.site_url),
     )
-    yield (
-        "feeds/index.md",
-        renderer.render(
-            "feeds.md.j2",
-            "feeds/",
-            specs=only_specs,
-            site_url=config.site_url,
-            limit=feeds.FEED_LIMIT,
-        ),
+    yield renderer.render(
+        "feeds.md.j2",
+        urls.feeds(),
+        specs=only_specs,
+        site_url=config.site_url,
+        limit=feeds.FEED_LIMIT,
     )
 
 
@@ -115,9 +114,9 @@ def _bibliographies(archive: Archive, keys: dict[str, str]) -> Iterator[tuple[st
     page's download is put together in the browser from the day files (pa-bib.js)."""
     entries = {paper.id: bibtex.render_entry(paper, keys[paper.id]) for paper in archive.papers}
     for paper in archive.papers:
-        yield f"papers/{paper.id}.bib", entries[paper.id]
+        yield urls.paper_bib(paper.id), entries[paper.id]
     for day, papers in archive.by_day.items():
-        yield f"days/{day:%Y/%m/%d}.bib", bibtex.join_entries(entries[p.id] for p in papers)
+        yield urls.day_bib(day), bibtex.join_entries(entries[p.id] for p in papers)
 
 
 def _open_data(archive: Archive, config: SiteConfig) -> list[tuple[str, str]]:

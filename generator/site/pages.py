@@ -13,13 +13,14 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import jinja2
 from markupsafe import Markup
 
-from generator.model import Paper, safe_url
-from generator.site import bibtex, markup
+from generator import ids
+from generator.config import SiteConfig
+from generator.model import Paper
+from generator.site import bibtex, markup, urls
 from generator.site.structure import Archive
 from generator.store.status import DayState, DayStatus
 from generator.topics import Topic
@@ -27,29 +28,6 @@ from generator.topics import Topic
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
 HOME_LATEST_LIMIT = 30
 WEEK_TOP = 10
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """What the pages need to know about where the site and its sources live."""
-
-    site_name: str
-    site_url: str  # absolute, ends with '/'
-    repo_url: str | None = None
-    branch: str = "main"
-
-    def edit_url(self, source: str) -> str:
-        if not self.repo_url:
-            return "https://github.com/"
-        return f"{self.repo_url.rstrip('/')}/edit/{self.branch}/{source}"
-
-
-def day_url(day: dt.date) -> str:
-    return f"days/{day:%Y/%m/%d}/"
-
-
-def month_url(day: dt.date) -> str:
-    return f"days/{day:%Y/%m}/"
 
 
 def _month_name(ym: tuple[int, int], short: bool = False) -> str:
@@ -74,10 +52,10 @@ def venue_of(paper: Paper) -> str:
 
 def bib_sources(papers: list[Paper]) -> str:
     """Where a topic page's BibTeX download takes its entries (assets/pa-bib.js): each
-    listing day's file and the ids from it, in page order: ``YYYY/MM/DD:id,id ...``."""
+    listing day's file and the ids from it, in page order: ``<day file>:id,id ...``."""
     runs: list[tuple[str, list[str]]] = []
     for p in papers:
-        day = f"{p.listed:%Y/%m/%d}"
+        day = urls.day_bib(p.listed)
         if runs and runs[-1][0] == day:
             runs[-1][1].append(p.id)
         else:
@@ -117,21 +95,20 @@ def make_env() -> jinja2.Environment:
     env.filters.update(
         fm=_fm,
         json=_json,
-        day_url=day_url,
-        month_url=month_url,
         month_name=_month_name,
         short_authors=_short_authors,
-        safe_url=safe_url,
+        safe_url=ids.safe_url,
         summary_line=summary_line,
         slug=_slug,
     )
+    env.globals["urls"] = urls  # templates write no URL shape of their own
     return env
 
 
 _LINE = '<meta {attr}="{name}" content="{value}">'
 
 
-def paper_head(paper: Paper, config: SiteConfig, topics: list[str]) -> str:
+def paper_head(paper: Paper, config: SiteConfig) -> str:
     """Citation (Highwire), Open Graph and Twitter tags that Zotero and Scholar read."""
     tags: list[tuple[str, str, str]] = [("name", "citation_title", paper.title)]
     tags += [("name", "citation_author", a) for a in paper.authors]
@@ -150,10 +127,10 @@ def paper_head(paper: Paper, config: SiteConfig, topics: list[str]) -> str:
         ("property", "og:type", "article"),
         ("property", "og:title", paper.title),
         ("property", "og:description", description),
-        ("property", "og:url", f"{config.site_url}papers/{paper.id}/"),
+        ("property", "og:url", config.site_url + urls.paper(paper.id).url),
         ("property", "og:site_name", config.site_name),
     ]
-    image = safe_url(paper.thumbnail)
+    image = ids.safe_url(paper.thumbnail)
     if image:
         tags.append(("property", "og:image", image))
     # Twitter/X falls back to the og: tags for title, description and image.
@@ -185,9 +162,11 @@ class PageRenderer:
             "hide": "toc",
         }
 
-    def render(self, template: str, url: str, **context: object) -> str:
-        base = "../" * url.count("/")
-        return self.env.get_template(template).render(self.common, base=base, **context)
+    def render(self, template: str, page: urls.Page, **context: object) -> tuple[str, str]:
+        """(source path under docs/, text) of ``page``; links in it are relative to it."""
+        base = "../" * page.url.count("/")
+        text = self.env.get_template(template).render(self.common, base=base, **context)
+        return page.source, text
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """Every list page as (path relative to docs/, text); paper pages come from
@@ -195,82 +174,67 @@ class PageRenderer:
         yield from self.day_pages()
         yield from self.topic_pages()
         yield from self.tag_pages()
-        yield (
-            "annotated/index.md",
-            self.render("annotated.md.j2", "annotated/", papers=self.archive.annotated),
-        )
-        yield "index.md", self.home()
+        yield self.render("annotated.md.j2", urls.annotated(), papers=self.archive.annotated)
+        yield self.home()
 
     def paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
         root = self.archive
         for p in papers:
             # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
             source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
-            yield (
-                f"papers/{p.id}.md",
-                self.render(
-                    "paper.md.j2",
-                    f"papers/{p.id}/",
-                    p=p,
-                    topics=root.topics_of[p.id],
-                    venue=venue_of(p),
-                    bibtex=bibtex.render_entry(p, self.keys[p.id]),
-                    notes_html=markup.render_notes(p.notes),
-                    edit_url=self.config.edit_url(source),
-                    source=source,
-                    head=paper_head(p, self.config, root.topics_of[p.id]),
-                ),
+            yield self.render(
+                "paper.md.j2",
+                urls.paper(p.id),
+                p=p,
+                topics=root.topics_of[p.id],
+                venue=venue_of(p),
+                bibtex=bibtex.render_entry(p, self.keys[p.id]),
+                notes_html=markup.render_notes(p.notes),
+                edit_url=self.config.edit_url(source),
+                source=source,
+                head=paper_head(p, self.config),
             )
 
     def day_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
         days = root.days
         for i, day in enumerate(days):
-            yield (
-                f"days/{day:%Y/%m/%d}.md",
-                self.render(
-                    "day.md.j2",
-                    day_url(day),
-                    day=day,
-                    papers=root.by_day[day],
-                    prev=days[i - 1] if i else None,
-                    next=days[i + 1] if i + 1 < len(days) else None,
-                ),
+            yield self.render(
+                "day.md.j2",
+                urls.day(day),
+                day=day,
+                papers=root.by_day[day],
+                prev=days[i - 1] if i else None,
+                next=days[i + 1] if i + 1 < len(days) else None,
             )
         for ym, month_days in root.months.items():
-            yield (
-                f"days/{ym[0]}/{ym[1]:02d}/index.md",
-                self.render(
-                    "month.md.j2",
-                    f"days/{ym[0]}/{ym[1]:02d}/",
-                    first=month_days[0],
-                    days=month_days,
-                    total=root.month_count(ym),
-                ),
+            yield self.render(
+                "month.md.j2",
+                urls.month(*ym),
+                first=month_days[0],
+                days=month_days,
+                total=root.month_count(ym),
             )
         for year, months in root.years.items():
-            yield (
-                f"days/{year}/index.md",
-                self.render(
-                    "year.md.j2",
-                    f"days/{year}/",
-                    year=year,
-                    months=months,
-                    total=root.year_count(year),
-                ),
+            yield self.render(
+                "year.md.j2",
+                urls.year(year),
+                year=year,
+                months=months,
+                total=root.year_count(year),
             )
-        yield "days/index.md", self.render("days.md.j2", "days/")
+        yield self.render("days.md.j2", urls.days())
 
     def topic_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
         every = [*root.taxonomy.topics, root.taxonomy.other]
         shown = [t for t in every if root.by_topic[t.slug]]
-        yield "topics/index.md", self.render("topics.md.j2", "topics/", topics=shown)
+        yield self.render("topics.md.j2", urls.topics(), topics=shown)
         for topic in every:
             papers = root.by_topic[topic.slug]
-            url = f"topics/{topic.slug}/"
+            page = urls.topic(topic.slug)
             if len(papers) <= TOPIC_PAGE_LIMIT:
-                yield self._topic_page(topic, url, papers=papers, total=len(papers))
+                yield self._topic_page(topic, page, papers=papers, total=len(papers))
                 continue
             by_month: dict[tuple[int, int], list[Paper]] = {}
             for p in papers:
@@ -278,36 +242,32 @@ class PageRenderer:
             links = [(ym, len(ps)) for ym, ps in by_month.items()]
             yield self._topic_page(
                 topic,
-                url,
+                page,
                 papers=papers[: TOPIC_PAGE_LIMIT // 4],
                 total=len(papers),
                 month_links=links,
             )
             # A month page shows only its month, so a new paper rewrites one month page.
             for ym, ps in by_month.items():
-                yield self._topic_page(
-                    topic, f"{url}{ym[0]}-{ym[1]:02d}/", papers=ps, total=len(ps), month=ym
-                )
+                part = urls.topic_month(topic.slug, *ym)
+                yield self._topic_page(topic, part, papers=ps, total=len(ps), month=ym)
 
-    def _topic_page(self, topic: Topic, url: str, **context: object) -> tuple[str, str]:
-        path = f"{url}index.md" if url.count("/") == 2 else f"{url.rstrip('/')}.md"
+    def _topic_page(self, topic: Topic, page: urls.Page, **context: object) -> tuple[str, str]:
         context.setdefault("month", None)
         context.setdefault("month_links", None)
         context["bib_sources"] = bib_sources(context["papers"])  # type: ignore[arg-type]
-        feed = f"topics/{topic.slug}/feed.xml"
-        return path, self.render("topic.md.j2", url, topic=topic, feed=feed, **context)
+        feed = urls.topic_feed(topic.slug).rss
+        return self.render("topic.md.j2", page, topic=topic, feed=feed, **context)
 
     def tag_pages(self) -> Iterator[tuple[str, str]]:
-        yield "tags/index.md", self.render("tags.md.j2", "tags/")
+        yield self.render("tags.md.j2", urls.tags())
         for tag, papers in self.archive.by_tag.items():
-            yield (
-                f"tags/{tag}/index.md",
-                self.render(
-                    "tag.md.j2", f"tags/{tag}/", tag=tag, papers=papers, feed=f"tags/{tag}/feed.xml"
-                ),
-            )
+            feed = urls.tag_feed(tag).rss
+            yield self.render("tag.md.j2", urls.tag(tag), tag=tag, papers=papers, feed=feed)
 
-    def status_page(self, statuses: dict[dt.date, DayStatus], *, recent: int = 90) -> str:
+    def status_page(
+        self, statuses: dict[dt.date, DayStatus], *, recent: int = 90
+    ) -> tuple[str, str]:
         """Lets readers tell a day without a Daily Papers batch from a fetch that failed."""
         context: dict[str, object] = {"rows": []}
         if statuses:
@@ -331,9 +291,9 @@ class PageRenderer:
                     if first + dt.timedelta(days=n) not in known
                 ],
             }
-        return self.render("status.md.j2", "status/", **context)
+        return self.render("status.md.j2", urls.status(), **context)
 
-    def home(self) -> str:
+    def home(self) -> tuple[str, str]:
         root = self.archive
         latest = root.days[-1] if root.days else None
         week: list[Paper] = []
@@ -346,7 +306,7 @@ class PageRenderer:
             )[:WEEK_TOP]
         return self.render(
             "home.md.j2",
-            "",
+            urls.home(),
             latest=latest,
             week=week,
             week_start=week_start,

@@ -3,7 +3,7 @@
 Every generated page is front matter plus one raw HTML block (see ``pages.py``), marked
 ``raw_html: true``. Python-Markdown passes such a block through unchanged but parses it
 with ``html.parser`` twice on the way (its block preprocessor and MkDocs' anchor scan):
-about two thirds of ``mkdocs build`` at 30,000 papers. This hook hands Markdown an empty
+most of ``mkdocs build`` for a large archive. This hook hands Markdown an empty
 document and puts the block back afterwards. It only saves time: without it (another
 MkDocs-compatible builder, or ``hooks:`` removed) the same pages come out.
 """

@@ -1,9 +1,9 @@
 """The site's search index: Pagefind, run over the built site after ``mkdocs build``.
 
-Material's built-in search ships its whole index to every visitor (16 MB at 10,000 papers);
-Pagefind splits it into chunks so a query downloads only what it needs. Only paper pages
-are indexed, and only their ``data-pagefind-body`` article, which carries the filters
-(topic, year, organization, has code, annotated) that ``paper.md.j2`` writes.
+Material's built-in search ships its whole index to every visitor; Pagefind splits it into
+chunks so a query downloads only what it needs. Only paper pages are indexed, and only
+their ``data-pagefind-body`` article, which carries the filters (topic, year,
+organization, has code, annotated) that ``paper.md.j2`` writes.
 
 Every search loads each bundle's metadata whole and the word's chunk in each bundle, so a
 query over one bundle of the whole archive costs more every year. A large archive is
@@ -11,9 +11,9 @@ therefore indexed in bundles per period of listing (a year, or a few months of a
 that outgrows ``SHARD_PAGES``, which also bounds Pagefind's memory: it holds a whole run),
 newest first: ``site/pagefind/`` is the newest period, ``site/pagefind-<first day>/`` the
 older ones. The browser (``assets/pagefind-lazy/``) searches the newest bundles holding at
-least ``INITIAL_PAGES`` papers and merges older ones when the reader asks, reading the list
-from ``assets/pagefind-lazy/bundles.js``, which is rewritten here. An archive of at most
-``SHARD_PAGES`` papers is one bundle.
+least a quarter of ``SHARD_PAGES`` papers and merges older ones when the reader asks,
+reading the list from ``assets/pagefind-lazy/bundles.js``, which is rewritten here. An
+archive of at most ``SHARD_PAGES`` papers is one bundle.
 
 A period whose pages are byte for byte those of an earlier build (every period but the
 newest, on a daily update) is not indexed again: bundles are kept in a cache folder under
@@ -42,6 +42,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
 
+from generator.errors import ArchiveError
+from generator.site import urls
+
 BUNDLE = "pagefind"
 SHARD_PAGES = 12_000
 SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force bundles with it
@@ -53,7 +56,7 @@ K = TypeVar("K")
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(ArchiveError):
     """Pagefind failed or did not index every paper page; the message says which."""
 
 
@@ -195,9 +198,9 @@ def sort_keys(site: Path, bundles: list[str]) -> list[str]:
 
     Read back from the fragments Pagefind wrote, whose meta carries the page's date and
     upvotes, since a search result names its page by that id only. Pagefind makes ids
-    unique within one run only (``en_`` and 7 hex digits: about one clash per 30,000 pages
-    across bundles), so an id found in two bundles is listed in each under ``clashes``
-    with its paper's position; the browser tells such results apart by their URL.
+    unique within one run only (``en_`` and 7 hex digits), so an id found in two bundles
+    is listed in each under ``clashes`` with its paper's position; the browser tells such
+    results apart by their URL.
     """
     pages: list[list[tuple[str, int, str, str]]] = []
     for bundle in bundles:
@@ -237,8 +240,13 @@ def _digest(site: Path, period: Period) -> str:
     digest = hashlib.sha256(f"pagefind {version('pagefind')}\n".encode())
     for paper in period.ids:
         digest.update(f"{paper}\n".encode())
-        digest.update((site / "papers" / paper / "index.html").read_bytes())
+        digest.update((site / _page(paper)).read_bytes())
     return digest.hexdigest()[:20]
+
+
+def _page(paper: str) -> str:
+    """A paper page's built file, relative to the site."""
+    return urls.paper(paper).url + "index.html"
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -253,9 +261,9 @@ def _run(site: Path, period: Period, output: Path) -> int:
     them, so the URLs it records are the pages' own."""
     stage = site / STAGE
     for paper in period.ids:
-        target = stage / "papers" / paper / "index.html"
+        target = stage / _page(paper)
         target.parent.mkdir(parents=True)
-        os.link(site / "papers" / paper / "index.html", target)
+        os.link(site / _page(paper), target)
     try:
         result = subprocess.run(
             [

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -21,17 +20,13 @@ from dataclasses import dataclass, field
 import httpx
 
 from generator import ids
+from generator.config import ARXIV_DEADLINE, ARXIV_MIN_INTERVAL, ARXIV_TIMEOUT, DEFAULT_ARXIV_API
+from generator.errors import ArchiveError
 from generator.sources.deadline import DeadlineExceeded, get_within
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ARXIV_API = "https://export.arxiv.org/api"
-ARXIV_API_ENV = "PAPER_ARCHIVE_ARXIV_API"
-MIN_INTERVAL = 3.0  # seconds between requests, from arXiv's API terms of use
-MAX_BATCH = 100
-# Seconds for a whole response: arXiv can take tens of seconds to answer 100 ids, but a
-# trickling answer must not hold the lock-holding enrich run for ever.
-DEADLINE = 120.0
+MAX_BATCH = 100  # ids per request
 
 _NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -42,10 +37,6 @@ _ENTRY_ID = re.compile(r"https?://arxiv\.org/abs/(?P<id>.+)v(?P<version>[1-9]\d*
 # arXiv categories (cs.CV, hep-th, q-bio.NC, physics.comp-ph). The feed's category list
 # also carries MSC ("68T07") and ACM ("I.2.7") classes, which are not arXiv categories.
 _CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?")
-
-
-def arxiv_api_base(option: str | None = None) -> str:
-    return (option or os.environ.get(ARXIV_API_ENV) or DEFAULT_ARXIV_API).rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -76,7 +67,7 @@ class LookupResult:
     missing: list[str] = field(default_factory=list)
 
 
-class FeedError(ValueError):
+class FeedError(ArchiveError, ValueError):
     """A response that is not a readable arXiv Atom feed."""
 
 
@@ -87,9 +78,9 @@ class ArxivClient:
         self,
         api_base: str = DEFAULT_ARXIV_API,
         *,
-        interval: float = MIN_INTERVAL,
-        timeout: float = 30.0,
-        deadline: float = DEADLINE,
+        interval: float = ARXIV_MIN_INTERVAL,
+        timeout: float = ARXIV_TIMEOUT,
+        deadline: float = ARXIV_DEADLINE,
         batch_size: int = MAX_BATCH,
     ) -> None:
         if not 1 <= batch_size <= MAX_BATCH:

@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 import tenacity
 
-from generator.sources.client_settings import ClientSettings
+from generator.config import ClientSettings
+from generator.errors import ArchiveError
 from generator.sources.deadline import get_within
 from generator.sources.ratelimit import RequestBudget, parse_rate_limit
 
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 50
 
 
-class FetchError(Exception):
+class FetchError(ArchiveError):
     """A day that could not be fetched; the message says which page and why."""
 
 

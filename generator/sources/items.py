@@ -10,10 +10,11 @@ import datetime as dt
 from typing import Any
 
 from generator import ids
+from generator.errors import ArchiveError
 from generator.model import Paper
 
 
-class ItemError(ValueError):
+class ItemError(ArchiveError, ValueError):
     """An item that cannot become a paper (no id, no title, an id that is not arXiv's)."""
 
 
@@ -91,10 +92,8 @@ def _int(value: Any) -> int | None:
 
 
 def _url(value: Any) -> str | None:
-    text = _text(value)
-    if text and text.startswith(("https://", "http://")) and " " not in text:
-        return text
-    return None
+    """Kept only if the site would link it and ``validate`` accept it."""
+    return ids.safe_url(_text(value))
 
 
 def _date(value: Any) -> dt.date | None:

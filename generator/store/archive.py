@@ -12,17 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import ids
-from generator.fsutil import write_atomic, write_if_changed
-from generator.model import BOOKKEEPING_KEYS, MACHINE_KEYS, FieldError, Paper
-from generator.store.paperfile import (
-    PaperFileError,
-    human_regions,
-    key_line,
-    load_front,
-    read_paper,
-    render,
-    split,
-)
+from generator.model import BOOKKEEPING_KEYS, MACHINE_KEYS, Paper
+from generator.store.paperfile import PaperFile, PaperFileError, create, read_paper
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +36,7 @@ def iter_paper_paths(root: Path) -> Iterator[Path]:
 
 
 def index_ids(root: Path) -> dict[str, Path]:
-    """Map each id to its file from file names alone (no parsing): cheap at 30,000 files."""
+    """Map each id to its file from file names alone (no parsing): cheap at any size."""
     found: dict[str, Path] = {}
     for path in iter_paper_paths(root):
         found.setdefault(path.stem, path)
@@ -91,33 +82,25 @@ def upsert(
     """
     path = existing or paper_path(root, paper.id, paper.listed)
     if not path.exists():
-        write_if_changed(path, render(paper), durable=True)
+        create(path, paper)
         return Outcome.CREATED, path
 
-    # Not read_text(): universal newlines would turn a contributor's CRLF notes into LF.
-    text = path.read_bytes().decode("utf-8")
-    parts = split(text, path)
-    old = load_front(parts.front, path)
-    human = human_regions(parts.front, path)
-    stored = old.get("listed")
+    stored_file = PaperFile.read(path)
+    stored = stored_file.data.get("listed")
     if not listing_known and isinstance(stored, dt.date):
         paper = paper.replace(listed=stored)
-    merged = _merge(paper, old)
-    new_text = render(merged, human, parts.body)
+    merged = _merge(paper, stored_file.data)
     target = paper_path(root, paper.id, merged.listed)
     if isinstance(stored, dt.date) and merged.listed < stored and target != path:
-        _check_rewrite(path, old, new_text)
-        _move(root, path, target, new_text)
+        _move(root, stored_file, target, merged)
         return Outcome.MOVED, target
-    if new_text == text:
-        return Outcome.UNCHANGED, path
-    _check_rewrite(path, old, new_text)
-    write_atomic(path, new_text, durable=True)
-    return Outcome.UPDATED, path
+    if stored_file.rewrite(merged):
+        return Outcome.UPDATED, path
+    return Outcome.UNCHANGED, path
 
 
-def _move(root: Path, path: Path, target: Path, text: str) -> None:
-    """Replace ``path`` by ``target`` holding ``text``, such that a crash at any moment
+def _move(root: Path, stored: PaperFile, target: Path, paper: Paper) -> None:
+    """Replace ``stored`` by ``target`` holding ``paper``, such that a crash at any moment
     leaves the paper in at least one whole file, and the next run leaves it in exactly one.
 
     The new file is written first, durably (its data, and its name in every folder up to
@@ -129,17 +112,17 @@ def _move(root: Path, path: Path, target: Path, text: str) -> None:
     """
     if target.exists():
         raise PaperFileError(
-            path,
+            stored.path,
             None,
             f"not moving this file to its earlier listing day: {target} already exists "
             "with the same id; keep one of the two by hand",
         )
-    write_atomic(target, text, durable=True)
+    stored.rewrite(paper, target)
     for folder in (target.parent, *target.parent.parents):
         _fsync_dir(folder)
         if folder == root:
             break
-    _remove_moved(root, path)
+    _remove_moved(root, stored.path)
 
 
 def _remove_moved(root: Path, path: Path) -> None:
@@ -194,16 +177,14 @@ def finish_interrupted_moves(root: Path) -> list[Path]:
 
 def _is_left_by_a_move(root: Path, old: Path, new: Path) -> bool:
     try:
-        old_parts = split(old.read_bytes().decode("utf-8"), old)
-        new_parts = split(new.read_bytes().decode("utf-8"), new)
-        old_listed = load_front(old_parts.front, old).get("listed")
-        new_listed = load_front(new_parts.front, new).get("listed")
-        same_human = human_regions(old_parts.front, old) == human_regions(new_parts.front, new)
-    except (OSError, UnicodeDecodeError, PaperFileError):
+        old_file, new_file = PaperFile.read(old), PaperFile.read(new)
+    except (OSError, PaperFileError):
         return False
+    old_listed = old_file.data.get("listed")
+    new_listed = new_file.data.get("listed")
     return (
-        same_human
-        and old_parts.body == new_parts.body
+        old_file.human == new_file.human
+        and old_file.parts.body == new_file.parts.body
         and isinstance(old_listed, dt.date)
         and new_listed == _folder_day(root, new)
         and isinstance(new_listed, dt.date)
@@ -220,27 +201,6 @@ def _folder_day(root: Path, path: Path) -> dt.date | None:
         return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         return None
-
-
-def _check_rewrite(path: Path, old: dict, new_text: str) -> None:
-    """Refuse a rewrite that would change what the human part means.
-
-    It can only happen with YAML that ties human keys to machine ones (an alias in the
-    annotation to an anchor on a machine value); the file is then left as it is.
-    """
-    try:
-        new = load_front(split(new_text, path).front, path)
-    except PaperFileError as exc:
-        new = {"": exc}
-    if any(new.get(k) != v for k, v in old.items() if k not in MACHINE_KEYS) or any(
-        k not in old for k in new if k not in MACHINE_KEYS
-    ):
-        raise PaperFileError(
-            path,
-            None,
-            "not rewriting: the annotation would change (does it use a YAML alias to a "
-            "machine field?); fix the file by hand",
-        )
 
 
 def _merge(paper: Paper, old: dict) -> Paper:
@@ -277,12 +237,5 @@ def update_machine_fields(path: Path, changes: dict[str, Any]) -> bool:
     unknown = set(changes) - set(MACHINE_KEYS)
     if unknown:
         raise ValueError(f"not machine fields: {', '.join(sorted(unknown))}")
-    text = path.read_text(encoding="utf-8")
-    parts = split(text, path)
-    front = load_front(parts.front, path)
-    human = human_regions(parts.front, path)
-    try:
-        paper = Paper.from_mapping(front)
-    except FieldError as exc:
-        raise PaperFileError(path, key_line(parts.front, exc.key), str(exc)) from None
-    return write_if_changed(path, render(paper.replace(**changes), human, parts.body), durable=True)
+    stored = PaperFile.read(path)
+    return stored.rewrite(stored.paper().replace(**changes))

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import filelock
 
+from generator.errors import ArchiveError
+
 LOCK_NAME = ".paper-archive.lock"
 
 
-class LockedError(RuntimeError):
+class LockedError(ArchiveError):
     """Another run holds the lock."""
 
 
@@ -33,7 +35,8 @@ def archive_lock(root: Path) -> Iterator[Path]:
     except filelock.Timeout:
         raise LockedError(
             f"another paper-archive run{_holder(path)} is writing this archive "
-            f"(lock file {path}); wait for it to finish"
+            f"(lock file {path}); wait for it to finish",
+            path=path,
         ) from None
     try:
         path.write_text(f"{os.getpid()}\n", encoding="ascii")

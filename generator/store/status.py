@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Paths
+from generator.errors import ArchiveError
 from generator.fsutil import write_if_changed
 
 STATUS_NAME = "status.json"
@@ -41,7 +42,7 @@ class DayStatus:
         return self.state is not DayState.FAILED
 
 
-class StatusError(ValueError):
+class StatusError(ArchiveError, ValueError):
     """The status file is unreadable; the message names the file and line."""
 
 
@@ -62,16 +63,19 @@ def load_status(paths: Paths) -> dict[dt.date, DayStatus]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise StatusError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        raise StatusError(
+            f"{path}:{exc.lineno}: not valid JSON: {exc.msg}", path=path, line=exc.lineno
+        ) from None
     days = data.get("days") if isinstance(data, dict) else None
     if not isinstance(days, dict):
-        raise StatusError(f'{path}: expected an object with a "days" mapping')
+        raise StatusError(f'{path}: expected an object with a "days" mapping', path=path)
     out: dict[dt.date, DayStatus] = {}
     for key in sorted(days):
         try:
             status = _from_json(key, days[key])
         except (TypeError, ValueError, KeyError) as exc:
-            raise StatusError(f"{path}:{_line_of(text, key)}: day {key}: {exc}") from None
+            line = _line_of(text, key)
+            raise StatusError(f"{path}:{line}: day {key}: {exc}", path=path, line=line) from None
         out[status.day] = status
     return out
 

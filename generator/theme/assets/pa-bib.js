@@ -1,8 +1,8 @@
 // A topic page's "BibTeX" link: the entries of the papers on the page, in page order, taken
 // from the day files (days/YYYY/MM/DD.bib) that already hold every listing day's entries,
 // so the site does not store each entry again per topic. The link names them in
-// data-pa-bib ("YYYY/MM/DD:id,id YYYY/MM/DD:id ..."); its href, the days archive, is where
-// a reader without scripts finds the same files.
+// data-pa-bib ("<day file>:id,id <day file>:id ...", relative to data-pa-root, the site
+// root); its href, the days archive, is where a reader without scripts finds the files.
 (function () {
   "use strict";
   function entries(text) {
@@ -15,9 +15,10 @@
   }
 
   function collect(link) {
+    var root = new URL(link.getAttribute("data-pa-root"), window.location.href);
     var runs = link.getAttribute("data-pa-bib").trim().split(/\s+/).map(function (run) {
       var parts = run.split(":");
-      return { file: new URL(parts[0] + ".bib", link.href), ids: parts[1].split(",") };
+      return { file: new URL(parts[0], root), ids: parts[1].split(",") };
     });
     return Promise.all(
       runs.map(function (run) {

@@ -1,6 +1,6 @@
 // Pagefind's search API with its filter index loaded on demand, over bundles per period.
 // Pagefind's default UI loads every filter chunk (topic, year, organization, ...) before
-// the first result: about 300 KB at 30,000 papers, most of a query's transfer. The UI is
+// the first result, most of a query's transfer in a large archive. The UI is
 // pointed here instead of at pagefind/, so it sees no filters until the visitor asks for
 // them (pa-search.js calls showFacets() and remounts the UI). It also skips preloading
 // for the first four letters typed, and sorts results itself (see search()).
@@ -57,8 +57,7 @@ export async function searchOlder() {
 export async function destroy() {}
 
 // The UI preloads on every keystroke; a short prefix spans index chunks that the finished
-// word does not need, in every bundle: preloading from the third letter cost ~65 KB more
-// for "diffusion" at 30,000 papers than from the fifth.
+// word does not need, in every bundle, so preloading waits for the fifth letter.
 export async function preload(term, opts) {
   if (typeof term === "string" && term.trim().length >= 5) return pagefind.preload(term, opts);
 }

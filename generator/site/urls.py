@@ -1,0 +1,210 @@
+"""The site's permanent URLs, and the file under ``docs/`` each one is built from.
+
+Published URLs are permanent (DESIGN.md's site map), so their shapes are written here
+only: every module and every template asks this module (templates through the ``urls``
+global that :func:`generator.site.pages.make_env` registers). A page is a
+:class:`Page`: its site-relative URL and the Markdown source MkDocs renders to it
+(``papers/<id>.md`` becomes ``papers/<id>/``). A file (feed, BibTeX, open data) is
+published where it is written, so its URL and its path under ``docs/`` are one string.
+
+URLs are site-relative (no leading ``/``, the home page is ``""``): the site may live under
+a GitHub Pages project sub-path, so pages link with a relative ``base`` in front and feeds
+with the absolute ``site_url``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+
+class Page(NamedTuple):
+    url: str  # site-relative; "" for the home page, else ending with "/"
+    source: str  # the Markdown file under docs/ that MkDocs renders to ``url``
+
+
+class Feed(NamedTuple):
+    """One feed in three formats side by side, named from one stem (see :func:`feed_files`)."""
+
+    stem: str
+    rss: str  # RSS 2.0
+    atom: str
+    json: str  # JSON Feed 1.1
+
+
+def _folder(url: str) -> Page:
+    """A page whose URL has more of the site below it: ``<url>index.md``."""
+    return Page(url, f"{url}index.md")
+
+
+def _leaf(url: str) -> Page:
+    """A page with nothing below its URL: ``<url without the slash>.md`` beside its siblings
+    (one file, not a folder, for each of tens of thousands of papers and days)."""
+    return Page(url, f"{url[:-1]}.md")
+
+
+# -- pages -----------------------------------------------------------------------------
+
+
+def home() -> Page:
+    return Page("", "index.md")
+
+
+def paper(arxiv_id: str) -> Page:
+    """``arxiv_id`` must have passed :func:`generator.ids.normalize`: it becomes a path.
+    (``search.py`` passes glob wildcards instead, to name the built paper pages.)"""
+    return _leaf(f"papers/{arxiv_id}/")
+
+
+def days() -> Page:
+    return _folder("days/")
+
+
+def year(number: int) -> Page:
+    return _folder(f"days/{number}/")
+
+
+def month(year: int, month: int) -> Page:
+    return _folder(f"days/{year}/{month:02d}/")
+
+
+def day(date: dt.date) -> Page:
+    return _leaf(f"days/{date:%Y/%m/%d}/")
+
+
+def topics() -> Page:
+    return _folder("topics/")
+
+
+def topic(slug: str) -> Page:
+    return _folder(f"topics/{slug}/")
+
+
+def topic_month(slug: str, year: int, month: int) -> Page:
+    """One month of a topic too large for one page."""
+    return _leaf(f"topics/{slug}/{year}-{month:02d}/")
+
+
+def tags() -> Page:
+    return _folder("tags/")
+
+
+def tag(name: str) -> Page:
+    return _folder(f"tags/{name}/")
+
+
+def annotated() -> Page:
+    return _folder("annotated/")
+
+
+def feeds() -> Page:
+    """The page that lists every feed."""
+    return _folder("feeds/")
+
+
+def status() -> Page:
+    return _folder("status/")
+
+
+def annotate() -> Page:
+    """Hand-written (``docs/annotate.md``), linked from generated pages."""
+    return _leaf("annotate/")
+
+
+# -- files -----------------------------------------------------------------------------
+
+
+def feed_files(stem: str) -> Feed:
+    return Feed(stem, f"{stem}.xml", f"{stem}.atom", f"{stem}.json")
+
+
+def site_feed() -> Feed:
+    return feed_files("feed")
+
+
+def topic_feed(slug: str) -> Feed:
+    return feed_files(f"topics/{slug}/feed")
+
+
+def tag_feed(name: str) -> Feed:
+    return feed_files(f"tags/{name}/feed")
+
+
+def opml() -> str:
+    return "feeds.opml"
+
+
+def paper_bib(arxiv_id: str) -> str:
+    return f"papers/{arxiv_id}.bib"
+
+
+def day_bib(date: dt.date) -> str:
+    return f"days/{date:%Y/%m/%d}.bib"
+
+
+def data_year(number: int) -> str:
+    """Published gzip-compressed; the build compresses what it is given for this path."""
+    return f"data/papers-{number}.jsonl.gz"
+
+
+def data_index() -> str:
+    return "data/index.json"
+
+
+def data_schema() -> str:
+    return "data/record.schema.json"
+
+
+# -- the whole map ---------------------------------------------------------------------
+
+
+def every_kind(arxiv_id: str, date: dt.date, slug: str, tag_name: str) -> dict[str, Page | str]:
+    """One URL of each kind the build generates, for the given values.
+
+    The generated folders of ``docs/`` derive from it (so a new kind added here is pruned
+    and gitignored like the others), and the site-map test walks it over a built site.
+    """
+    return {
+        "home": home(),
+        "paper": paper(arxiv_id),
+        "days": days(),
+        "year": year(date.year),
+        "month": month(date.year, date.month),
+        "day": day(date),
+        "topics": topics(),
+        "topic": topic(slug),
+        "topic_month": topic_month(slug, date.year, date.month),
+        "tags": tags(),
+        "tag": tag(tag_name),
+        "annotated": annotated(),
+        "feeds": feeds(),
+        "status": status(),
+        **_formats("site_feed", site_feed()),
+        **_formats("topic_feed", topic_feed(slug)),
+        **_formats("tag_feed", tag_feed(tag_name)),
+        "opml": opml(),
+        "paper_bib": paper_bib(arxiv_id),
+        "day_bib": day_bib(date),
+        "data_year": data_year(date.year),
+        "data_index": data_index(),
+        "data_schema": data_schema(),
+    }
+
+
+def _formats(kind: str, feed: Feed) -> dict[str, str]:
+    return {f"{kind}.rss": feed.rss, f"{kind}.atom": feed.atom, f"{kind}.json": feed.json}
+
+
+def _generated() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    folders: set[str] = set()
+    files: set[str] = set()
+    for target in every_kind("2401.00001", dt.date(2024, 1, 1), "x", "x").values():
+        path = target.source if isinstance(target, Page) else target
+        top, sep, _ = path.partition("/")
+        (folders if sep else files).add(top)
+    return tuple(sorted(folders)), tuple(sorted(files))
+
+
+# Everything under these docs/ folders, and these docs/ files, is generated (.gitignore
+# lists exactly them; a test checks it).
+GENERATED_DIRS, GENERATED_FILES = _generated()

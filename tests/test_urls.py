@@ -1,0 +1,121 @@
+"""The permanent URLs: DESIGN.md's and the README's site map, walked over a built site
+through ``generator.site.urls``, the one module that knows their shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from sitekit import REPO, make_root, paper, write_paper
+
+from generator.build import build_site
+from generator.site import pages, urls
+
+DAY = dt.date(2026, 3, 6)
+ARXIV_ID = "2603.00001"
+SLUG = "video"  # a topic of topics.yml the papers below fall into
+TAG = "in-context-learning"
+# What the docs write in a URL pattern, and the value the built site below has for it.
+PLACEHOLDERS = {
+    "<arxiv-id>": ARXIV_ID,
+    "<id>": ARXIV_ID,
+    "<slug>": SLUG,
+    "<tag>": TAG,
+    "YYYY": f"{DAY:%Y}",
+    "MM": f"{DAY:%m}",
+    "DD": f"{DAY:%d}",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A real site with one URL of every kind: a split topic, a tag, every feed and file."""
+    root = make_root(tmp_path_factory.mktemp("urls"))
+    tagged = "annotation:\n  tags: [in-context-learning]\n"
+    write_paper(root, paper(ARXIV_ID, DAY.isoformat(), title="Video diffusion"), tagged)
+    write_paper(root, paper("2603.00002", "2026-04-01", title="Video models in April"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pages, "TOPIC_PAGE_LIMIT", 1)  # so the topic has month pages
+        build_site(root)
+    return root.root
+
+
+def _kinds() -> dict[str, urls.Page | str]:
+    return urls.every_kind(ARXIV_ID, DAY, SLUG, TAG)
+
+
+def _published(kind: urls.Page | str) -> str:
+    return kind.url if isinstance(kind, urls.Page) else kind
+
+
+def test_every_url_kind_is_in_the_built_site_where_urls_says(built):
+    for name, kind in _kinds().items():
+        if isinstance(kind, urls.Page):
+            assert (built / "docs" / kind.source).is_file(), (name, kind.source)
+            assert (built / "site" / kind.url / "index.html").is_file(), (name, kind.url)
+        else:
+            assert (built / "docs" / kind).is_file(), (name, kind)
+            assert (built / "site" / kind).is_file(), (name, kind)
+
+
+def _documented(text: str, heading: str) -> set[str]:
+    """The URL patterns (backticked, starting with '/') of one ``## heading`` section."""
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    found = set()
+    for pattern in re.findall(r"`(/[^`\s]*)`", section):
+        expanded = [pattern[:-1] + ext for ext in ("xml", "atom", "json")]
+        found.update(expanded if pattern.endswith("feed.*") else [pattern])
+    return found
+
+
+def _concrete(pattern: str) -> str:
+    for placeholder, value in PLACEHOLDERS.items():
+        pattern = pattern.replace(placeholder, value)
+    return pattern.removeprefix("/")
+
+
+@pytest.mark.parametrize(
+    ("document", "heading"),
+    [
+        ("DESIGN.md", "Site map (URLs are permanent once published)"),
+        ("README.md", "Site map"),
+        ("README.md", "Feeds, citations and open data"),
+    ],
+)
+def test_documented_site_map_is_what_urls_builds(built, document, heading):
+    documented = _documented((REPO / document).read_text(encoding="utf-8"), heading)
+    assert documented, f"no URL found under '## {heading}' in {document}"
+    known = {_published(kind) for kind in _kinds().values()}
+    for pattern in sorted(documented):
+        url = _concrete(pattern)
+        assert url in known, f"{document}: {pattern} is not a URL of generator/site/urls.py"
+        target = built / "site" / url
+        assert (target / "index.html" if url.endswith("/") or not url else target).is_file()
+
+
+def test_readme_site_map_lists_every_page_kind():
+    documented = {
+        _concrete(p) for p in _documented((REPO / "README.md").read_text("utf-8"), "Site map")
+    }
+    for name, kind in _kinds().items():
+        if isinstance(kind, urls.Page):
+            assert kind.url in documented, f"README.md's site map lacks the {name} page"
+
+
+def test_gitignore_lists_exactly_the_generated_docs():
+    lines = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+    ignored = {line.strip() for line in lines if line.startswith("/docs/")}
+    assert ignored == {f"/docs/{name}/" for name in urls.GENERATED_DIRS} | {
+        f"/docs/{name}" for name in urls.GENERATED_FILES
+    }
+
+
+def test_mkdocs_renders_each_page_source_to_its_url():
+    from mkdocs.structure.files import File
+
+    for name, kind in _kinds().items():
+        if isinstance(kind, urls.Page):
+            file = File(kind.source, "docs", "site", use_directory_urls=True)
+            assert file.url == (kind.url or "./"), name  # MkDocs writes the home page "./"
