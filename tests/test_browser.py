@@ -134,7 +134,7 @@ def _search(page: Page, query: str, everything: bool = True) -> None:
     box = page.locator(".pa-search .pagefind-ui__search-input")
     box.click()
     box.press_sequentially(query, delay=20)
-    expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {query}", timeout=15_000)
+    _settled(page, query)
     while everything and _search_older(page):
         pass
 
@@ -149,8 +149,14 @@ def _search_older(page: Page) -> bool:
     before = int(page.evaluate(searched))
     button.click()
     page.wait_for_function(f"n => ({searched})() > n", arg=before, timeout=15_000)
-    expect(page.locator(".pagefind-ui__message")).to_contain_text("for ", timeout=15_000)
+    _settled(page, "")
     return True
+
+
+def _settled(page: Page, query: str) -> None:
+    """Wait for the count of a finished search ("Searching for ..." while it runs)."""
+    done = re.compile(rf"^(\d+ results?|No results) for {re.escape(query)}")
+    expect(page.locator(".pagefind-ui__message")).to_have_text(done, timeout=15_000)
 
 
 def _result_ids(page: Page) -> list[str]:
@@ -442,7 +448,7 @@ def test_a_search_covers_the_newest_periods_and_older_ones_on_request(
     _search(page, QUERY, everything=False)
     page.select_option(".pa-search__sort", "date")
     page.wait_for_timeout(500)  # the UI is mounted again, sorted
-    expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {QUERY}")
+    _settled(page, QUERY)
     first = _all_result_ids(page)
     assert fetched() == [b["path"] for b in bundles[:initial]]
     oldest_searched = bundles[initial - 1]["first"]
