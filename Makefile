@@ -5,13 +5,28 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site serve build test lint format bench bench-100k fetch clean browser-deps
+.PHONY: site serve build test lint format bench bench-100k fetch clean browser-deps lock
 
-$(STAMP): pyproject.toml
+# Installs the exact versions (and hashes) of requirements-test.lock, then the project
+# itself without resolving again. `pip install -e .` still works for those who want ranges.
+$(STAMP): pyproject.toml requirements-test.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## Refresh the locks from pyproject.toml (Python 3.11, Linux x86_64): keeps every pin that
+## still fits and adds what is new; `make lock LOCK_FLAGS=--upgrade` takes the newest of all.
+LOCK_FLAGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command 'make lock' $(LOCK_FLAGS)
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv>=0.9,<1'
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra test -o requirements-test.lock
 
 ## Build site/ from the bundled papers/ and say where it is.
 site: build

@@ -26,7 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import make_archive  # noqa: E402
 
-TOPICS = "- slug: reasoning\n  name: Reasoning\n- slug: multimodal\n  name: Multimodal\n"
+TOPICS = """\
+topics:
+- {slug: reasoning, name: Reasoning, keywords: [reasoning]}
+- {slug: multimodal, name: Multimodal, keywords: [vision-language]}
+"""
 
 
 def main() -> None:

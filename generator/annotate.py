@@ -7,7 +7,6 @@ other byte of the file stays as it was, and the result must parse before it is w
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from generator import ids
@@ -26,21 +25,14 @@ annotation:
   updated: {today}  # the day you last changed this annotation
 """
 
-# Pasted links and 'arXiv:' prefixes are what people have at hand; the id is what we need.
-_WRAPPING = re.compile(
-    r"^(?:arxiv:|https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/)",
-    re.IGNORECASE,
-)
-
 
 class AnnotateError(ArchiveError, ValueError):
     """The id is not an arXiv id, has no file, or its file cannot take a template."""
 
 
 def find_paper(papers_dir: Path, raw: str) -> Path:
-    text = _WRAPPING.sub("", raw.strip()).removesuffix(".pdf")
     try:
-        paper_id = ids.normalize(text)
+        paper_id = ids.from_text(raw)  # pasted links and 'arXiv:' prefixes too
     except ids.InvalidArxivId as exc:
         raise AnnotateError(str(exc)) from None
     path = index_ids(papers_dir).get(paper_id)

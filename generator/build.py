@@ -7,17 +7,16 @@ written when its content changed, and generated files whose source is gone are r
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.config import PARALLEL_MIN, Paths, site_config
+from generator import workers
+from generator.config import Paths, site_config
 from generator.errors import ArchiveError
 from generator.fsutil import write_gzip_if_changed, write_if_changed
 from generator.model import Paper
@@ -125,14 +124,12 @@ def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[
     file order, so error listings stay in order).
     """
     files = list(iter_paper_paths(paths.papers))
-    workers = min(os.cpu_count() or 1, len(files) // PARALLEL_MIN + 1)
-    if workers <= 1:
+    processes = workers.count(len(files))
+    if processes <= 1:
         parts = [_load_slice(files, taxonomy)]
     else:
-        size = -(-len(files) // (workers * 4))
-        slices = [files[i : i + size] for i in range(0, len(files), size)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        slices = workers.chunks(files, processes)
+        with workers.pool(processes) as pool:
             parts = list(pool.map(_load_slice, slices, [taxonomy] * len(slices)))
     result = LoadResult()
     topics_of: dict[str, list[str]] = {}
@@ -164,18 +161,16 @@ def _paper_pages(
     """
     global _renderer
     papers = renderer.archive.papers
-    workers = min(os.cpu_count() or 1, len(papers) // PARALLEL_MIN + 1)
-    _renderer = renderer
+    processes = workers.count(len(papers))
+    _renderer = renderer  # forked workers inherit it
     try:
-        if workers <= 1:
+        if processes <= 1:
             meanwhile()
             return _write_papers(docs, 0, len(papers))
-        size = -(-len(papers) // (workers * 4))
-        context = multiprocessing.get_context("fork")  # workers inherit the renderer
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with workers.pool(processes) as pool:
             jobs = [
-                pool.submit(_write_papers, docs, start, start + size)
-                for start in range(0, len(papers), size)
+                pool.submit(_write_papers, docs, part.start, part.stop)
+                for part in workers.chunks(range(len(papers)), processes)
             ]
             meanwhile()
             counts = [job.result() for job in jobs]

@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from generator.config import (
     API_ENV,
     ARXIV_API_ENV,
     ARXIV_MIN_INTERVAL,
     DEFAULT_ARXIV_API,
+    HEAL_DAYS,
     RECHECK_DAYS,
     ClientSettings,
     Paths,
@@ -142,6 +144,14 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     " a failed lookup never fails the fetch.",
 )
 @click.option("--arxiv-api", help=f"arXiv API base URL for --enrich (env {ARXIV_API_ENV}).")
+@click.option(
+    "--heal-days",
+    type=click.IntRange(min=0),
+    default=HEAL_DAYS,
+    show_default=True,
+    help="Without --date/--since/--until, also fetch every failed or never-fetched day of the"
+    " last N days, from the first day papers/status.json records (0: off).",
+)
 @click.pass_obj
 def fetch(
     paths: Paths,
@@ -161,16 +171,27 @@ def fetch(
     progress,
     enrich,
     arxiv_api,
+    heal_days,
 ) -> None:
     """Fetch Daily Papers days (or import a JSON dump) into papers/.
 
     Days already recorded complete in papers/status.json are skipped, except the last 3
-    (their upvotes still change); failed days are retried. Exits non-zero naming the days
-    that failed after all retries; every other day is still written.
+    (their upvotes still change); failed days are retried, and so are earlier failed or
+    never-fetched days (see --heal-days). Exits non-zero naming the days that failed after
+    all retries; every other day is still written.
     """
     from generator.store.lock import archive_lock
 
+    given = _given_options(click.get_current_context())
     if from_file is not None:
+        # An import reads no API and no dates; --no-enrich and --no-progress say what it does.
+        unused = [opt for opt in given.values() if opt not in ("--no-enrich", "--no-progress")]
+        unused.remove("--from-file")
+        if unused:
+            raise click.UsageError(
+                f"--from-file cannot be combined with {', '.join(unused)}: an import reads"
+                " only the file (drop them, or fetch from the API without --from-file)"
+            )
         from generator.importer import import_file
 
         with archive_lock(paths.root):
@@ -182,7 +203,13 @@ def fetch(
         return
     from generator.fetch import fetch_range
 
-    first, last = _day_range(on, since, until, days)
+    first, last = _day_range(on, since, until, days, given)
+    dated = [given[n] for n in ("on", "since", "until") if n in given]
+    if dated and "heal_days" in given:
+        raise click.UsageError(
+            f"--heal-days cannot be combined with {', '.join(dated)}: it heals only the"
+            " default fetch of the last days"
+        )
     settings = ClientSettings(
         timeout=timeout,
         deadline=deadline,
@@ -200,6 +227,7 @@ def fetch(
         concurrency=concurrency,
         refresh=refresh,
         progress=progress,
+        heal_days=0 if dated else heal_days,
     )
     click.echo(report.summary())
     if enrich:
@@ -227,11 +255,25 @@ def _enrich_after_fetch(paths: Paths, arxiv_api: str | None) -> None:
         click.echo("warning: some arXiv lookups failed; the next run retries them", err=True)
 
 
-def _day_range(on, since, until, days) -> tuple[dt.date, dt.date]:
+def _given_options(ctx: click.Context) -> dict[str, str]:
+    """Parameter name -> the option as typed, for every option given on the command line."""
+    given = {}
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name)
+        if param.name is None or source in (None, ParameterSource.DEFAULT):
+            continue
+        negative = ctx.params[param.name] is False and getattr(param, "secondary_opts", None)
+        given[param.name] = param.secondary_opts[0] if negative else param.opts[0]
+    return given
+
+
+def _day_range(on, since, until, days, given: dict[str, str]) -> tuple[dt.date, dt.date]:
     if on is not None:
-        if since or until:
-            raise click.UsageError("--date cannot be combined with --since/--until")
+        if since or until or "days" in given:
+            raise click.UsageError("--date cannot be combined with --since, --until or --days")
         return on.date(), on.date()
+    if since is not None and "days" in given:
+        raise click.UsageError("--since cannot be combined with --days (give --until instead)")
     last = until.date() if until else _today()
     first = since.date() if since else last - dt.timedelta(days=days - 1)
     if first > last:
@@ -346,14 +388,11 @@ def validate(
     paths: Paths, targets: tuple[Path, ...], base: str | None, jobs: int | None, github: bool
 ) -> None:
     """Check paper files (default: all of papers/), one line per problem; exit 1 on errors."""
-    from generator.validate import ValidateError, machine_edits, validate
+    from generator.validate import machine_edits, validate
 
-    try:
-        report = validate(targets or (paths.papers,), paths.papers, paths.topics, jobs=jobs)
-        if base is not None:
-            report.problems.extend(machine_edits(paths.root, base, paths.papers))
-    except ValidateError as exc:  # not yet an ArchiveError
-        raise ArchiveError(str(exc)) from None
+    report = validate(targets or (paths.papers,), paths.papers, paths.topics, jobs=jobs)
+    if base is not None:
+        report.problems.extend(machine_edits(paths.root, base, paths.papers))
     for problem in report.problems:
         click.echo(problem.format_github() if github else problem.format())
     click.echo(report.summary())

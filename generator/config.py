@@ -32,11 +32,13 @@ ARXIV_DEADLINE = 120.0
 # Enriched papers listed in the last this many days are looked up again (new versions).
 RECHECK_DAYS = 30
 
-# Below this many papers per extra worker, forking costs more than it saves (build, MkDocs
-# hook and validate all split work across cores past it).
+# Items (papers, files, pages) per extra worker process: below that, forking costs more
+# than it saves. generator/workers.py applies it to every step that uses the cores.
 PARALLEL_MIN = 2_000
 
 PAGE_LIMIT = 100  # Daily Papers items asked for per page
+# A default fetch also fetches the failed and never-fetched days of the last this many days.
+HEAL_DAYS = 30
 
 
 @dataclass(frozen=True)

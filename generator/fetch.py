@@ -35,7 +35,13 @@ from generator.sources.items import ItemError, parse_item
 from generator.store.archive import Outcome, finish_interrupted_moves, index_ids, upsert
 from generator.store.lock import archive_lock
 from generator.store.paperfile import PaperFileError
-from generator.store.status import DayState, DayStatus, load_status, save_status
+from generator.store.status import (
+    DayState,
+    DayStatus,
+    days_to_heal,
+    load_status,
+    save_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,7 @@ _TEMP_FILE = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
 class FetchReport:
     requested: int = 0  # days in the range
     resumed: int = 0  # days skipped as already complete
+    healed: list[dt.date] = field(default_factory=list)  # earlier days added to the range
     fetched: list[dt.date] = field(default_factory=list)
     empty: list[dt.date] = field(default_factory=list)
     failed: dict[dt.date, str] = field(default_factory=dict)
@@ -69,6 +76,11 @@ class FetchReport:
             f"{len(self.skipped_items)} items skipped",
             f"{self.requests} requests",
         ]
+        if self.healed:
+            days = ", ".join(d.isoformat() for d in self.healed)
+            parts.insert(
+                1, f"healed {len(self.healed)} earlier failed or never-fetched days: {days}"
+            )
         return "; ".join(parts)
 
 
@@ -107,8 +119,10 @@ def fetch_range(
     refresh: bool = False,
     progress: bool | None = None,
     transport: httpx.BaseTransport | None = None,
+    heal_days: int = 0,
 ) -> FetchReport:
-    """Fetch ``first``..``last`` (inclusive) and write every listed paper.
+    """Fetch ``first``..``last`` (inclusive) and write every listed paper; with
+    ``heal_days``, also the earlier days :func:`days_to_heal` finds.
 
     A day that fails (after retries) is reported in ``report.failed`` and recorded as
     failed; the other days still complete. ``progress`` None shows a progress bar only
@@ -118,8 +132,9 @@ def fetch_range(
         remove_stale_temp_files(paths.papers)
         finish_interrupted_moves(paths.papers)
         statuses = load_status(paths)
-        days = days_to_fetch(first, last, statuses, today=today, refresh=refresh)
-        report = FetchReport(requested=(last - first).days + 1)
+        healed = days_to_heal(statuses, before=first, today=today, within=heal_days)
+        days = healed + days_to_fetch(first, last, statuses, today=today, refresh=refresh)
+        report = FetchReport(requested=(last - first).days + 1 + len(healed), healed=healed)
         report.resumed = report.requested - len(days)
         if not days:
             return report

@@ -20,6 +20,15 @@ _NEW_STYLE = re.compile(
 # Daily Papers only lists new-style ids, and an old-style id holds a '/' that must never
 # reach a path.
 _OLD_STYLE = re.compile(r"[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7}(?:v[1-9][0-9]*)?")
+# What people paste around an id: an 'arXiv:' prefix or a link to its arXiv abstract or PDF
+# or its Hugging Face page, with a query, fragment, '.pdf' or '/' after it. The search box
+# strips the same (generator/theme/assets/pa-search.js; tests/data/arxiv_id_inputs.json
+# holds the cases both are tested against).
+_WRAPPING = re.compile(
+    r"^(?:arxiv:\s*|(?:https?://)?(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/)",
+    re.IGNORECASE,
+)
+_TRAILING = re.compile(r"(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
 
 
 # A link: http or https, a non-empty host, and none of whitespace, control characters or
@@ -52,6 +61,16 @@ def normalize(raw: object) -> str:
     if len(match.group("num")) == 4 and int(match.group("yymm")[:2]) >= 15:
         raise InvalidArxivId(f"{raw!r}: ids from 2015 on have five digits after the dot")
     return base
+
+
+def from_text(raw: str) -> str:
+    """The versionless id in what someone pasted (see ``_WRAPPING``), or
+    :class:`InvalidArxivId`."""
+    text = raw.strip()
+    wrapped = _WRAPPING.match(text)
+    if wrapped:
+        text = _TRAILING.sub("", text[wrapped.end() :], count=1)
+    return normalize(text.removesuffix(".pdf"))
 
 
 def is_valid(raw: object) -> bool:

@@ -18,6 +18,13 @@ from generator import ids
 from generator.errors import ArchiveError
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # tags and topics: safe in a URL
+# A code repository named in an abstract: owner/name on a code host, path optional; the
+# closing punctuation of the sentence (or of a LaTeX \url{...}) is not part of it.
+_CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co")
+_CODE_IN_TEXT = re.compile(
+    r"https?://(?:www\.)?(?P<host>github\.com|gitlab\.com|huggingface\.co)"
+    r"/(?!papers/)[\w.-]+/[\w.-]+(?:/[^\s<>\"'{}\\]*)?"
+)
 
 
 # (name, type) in file order. ``list`` means a list of strings.
@@ -110,6 +117,17 @@ class Paper:
     @property
     def hf_url(self) -> str:
         return f"https://huggingface.co/papers/{self.id}"
+
+    @property
+    def code_in_abstract(self) -> str | None:
+        """The abstract's link to the paper's code, for a paper the API gave none: the first
+        GitHub link, else GitLab, else Hugging Face (not a paper page)."""
+        if ids.safe_url(self.github):
+            return None
+        found = {}
+        for match in _CODE_IN_TEXT.finditer(self.abstract or ""):
+            found.setdefault(match["host"], match[0].rstrip(".,;:)]"))
+        return next((ids.safe_url(found[host]) for host in _CODE_HOSTS if host in found), None)
 
     @property
     def tldr(self) -> str | None:

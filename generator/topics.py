@@ -7,6 +7,7 @@ archive on the next build. A human ``annotation.topics`` list wins over the rule
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,13 @@ from generator.model import SLUG, Paper
 MAX_TOPICS = 3
 OTHER_SLUG = "other"
 _WEIGHTS = {"title": 3, "keywords": 2, "abstract": 1}
+# A phrase counts once per occurrence up to this many times in a field: a word an abstract
+# keeps coming back to is its subject, one it mentions once is in passing.
+REPEAT_CAP = 3
+# A second or third topic needs this score and this share of the best one: a title word, or
+# several hits in the abstract, never one passing word (tests/data/sample_topics.yml).
+SECONDARY_MIN = 3
+SECONDARY_SHARE = 0.5
 
 
 class TopicsError(ArchiveError, ValueError):
@@ -80,7 +88,7 @@ class Taxonomy:
         scored = []
         for order, topic in enumerate(self.topics):
             score = sum(
-                _WEIGHTS[name] * len(set(topic.pattern.findall(text)))
+                _WEIGHTS[name] * _hits(topic.pattern.findall(text))
                 for name, text in fields.items()
                 if text
             )
@@ -92,9 +100,12 @@ class Taxonomy:
             return [OTHER_SLUG]
         best = -scored[0][0]
         # Secondary topics must carry real weight, not one passing word in the abstract.
-        return [slug for neg, _, slug in scored[:MAX_TOPICS] if -neg >= max(2, best / 3)] or [
-            scored[0][2]
-        ]
+        floor = max(SECONDARY_MIN, best * SECONDARY_SHARE)
+        return [scored[0][2]] + [slug for neg, _, slug in scored[1:MAX_TOPICS] if -neg >= floor]
+
+
+def _hits(found: list[str]) -> int:
+    return sum(min(n, REPEAT_CAP) for n in Counter(found).values())
 
 
 def _parse_topic(entry: object, where: str) -> Topic:

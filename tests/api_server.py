@@ -3,7 +3,8 @@
 It serves items from a dict (day -> list of items), pages them like Hugging Face
 (``limit``/``p``), and can misbehave on purpose: a fixed answer for some days (a 500, a
 truncated body), a request budget per fixed window answered with 429 and the IETF
-``RateLimit``/``RateLimit-Policy`` headers plus ``Retry-After``, and random faults (500,
+``RateLimit``/``RateLimit-Policy`` headers plus ``Retry-After`` (and, with ``announce``,
+the first two on every answer, as Hugging Face does), and random faults (500,
 reset connections, responses slower than the client's timeout, truncated JSON). Random
 faults never hit the same URL more than ``max_in_a_row`` times running, so a client with
 enough retries always gets through, which is what makes "identical to a fault-free run"
@@ -68,6 +69,7 @@ class ApiServer:
     trickle_interval: float = 0.02  # a "trickle" answer sends one body byte this often
     # which of the rate-limit headers a 429 carries
     limit_headers: tuple[str, ...] = ("RateLimit", "RateLimit-Policy", "Retry-After")
+    announce: bool = False  # RateLimit and RateLimit-Policy on every answer, not only a 429
     hits: list[Hit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -131,22 +133,26 @@ class ApiServer:
         """What to do with a request: 'ok', '429' (with headers) or a fault kind."""
         now = time.monotonic()
         with self._lock:
+            announced: dict[str, str] = {}
             if self.budget is not None:
                 index = math.floor((now - self._t0) / self.budget.window)
                 self._windows[index] += 1
                 used = self._windows[index]
+                reset = (index + 1) * self.budget.window - (now - self._t0)
+                seconds = max(1, math.ceil(reset))
+                headers = {
+                    "RateLimit": f'"api";r={max(0, self.budget.calls - used)};t={seconds}',
+                    "RateLimit-Policy": (
+                        f'"fixed window";"api";q={self.budget.calls};'
+                        f"w={math.ceil(self.budget.window)}"
+                    ),
+                    "Retry-After": str(seconds),
+                }
                 if used > self.budget.calls:
-                    reset = (index + 1) * self.budget.window - (now - self._t0)
-                    seconds = max(1, math.ceil(reset))
-                    headers = {
-                        "RateLimit": f'"api";r=0;t={seconds}',
-                        "RateLimit-Policy": (
-                            f'"fixed window";"api";q={self.budget.calls};'
-                            f"w={math.ceil(self.budget.window)}"
-                        ),
-                        "Retry-After": str(seconds),
-                    }
                     return "429", {k: v for k, v in headers.items() if k in self.limit_headers}
+                if self.announce:
+                    del headers["Retry-After"]
+                    announced = headers
             if date in self.broken:
                 return self.broken[date], {}
             faults = self.faults
@@ -158,7 +164,7 @@ class ApiServer:
                 self._in_a_row[key] += 1
                 return self._rng.choice(faults.kinds), {}
             self._in_a_row[key] = 0
-            return "ok", {}
+            return "ok", announced
 
     def _page(self, date: str | None, limit: int, page: int) -> bytes:
         items = self.days.get(date or "", [])
@@ -217,7 +223,7 @@ def _make_handler(server: ApiServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def _answer_ok(self, body: bytes, headers: dict[str, str]) -> None:
-            self._send(200, body)
+            self._send(200, body, headers)
 
         def _answer_429(self, body: bytes, headers: dict[str, str]) -> None:
             self._send(429, b'{"error": "rate limited"}', headers)

@@ -20,7 +20,8 @@ REL = Path("papers/2026/03/06/2602.23229.md")
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "topics.yml").write_text("- slug: multimodal\n  name: M\n", encoding="utf-8")
+    taxonomy = "topics:\n- {slug: multimodal, name: M, keywords: [vision-language]}\n"
+    (tmp_path / "topics.yml").write_text(taxonomy, encoding="utf-8")
     paper = Paper(
         id="2602.23229",
         title="Large Multimodal Models as General In-Context Classifiers",

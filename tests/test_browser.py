@@ -205,7 +205,7 @@ def test_header_search_facet_and_click_through(
     excerpt = page.locator(".pagefind-ui__result", has_text=target.title).locator("mark").first
     expect(excerpt).to_have_text(re.compile(QUERY, re.I))
     date_tag = page.locator(".pagefind-ui__result", has_text=target.title).locator(
-        ".pagefind-ui__result-tag"
+        '[data-pagefind-ui-meta="date"]'
     )
     expect(date_tag).to_contain_text(target.listed.isoformat())
     page.screenshot(path=shots / f"results-{scheme}.png")
@@ -223,8 +223,18 @@ def test_header_search_facet_and_click_through(
     filtered = _result_ids(page)
     assert TARGET in filtered
     assert set(filtered) <= in_topic
-    assert _count(page) < unfiltered_count
+    filtered_count = _count(page)
+    assert filtered_count < unfiltered_count
     page.screenshot(path=shots / f"facet-{scheme}.png")
+
+    # A new sort keeps the filter, in sight: its group stays open, the box checked.
+    _resorted(page, "upvotes", filtered)
+    chosen = page.locator(".pagefind-ui__filter-checkbox:checked")
+    expect(chosen).to_have_count(1)
+    expect(chosen).to_be_visible()
+    assert chosen.get_attribute("value") == topic.name
+    assert _count(page) == filtered_count
+    assert set(_result_ids(page)) <= in_topic
 
     # Click through to the paper page.
     page.locator(".pagefind-ui__result-link", has_text=target.title).click()
@@ -232,7 +242,9 @@ def test_header_search_facet_and_click_through(
     expect(page.locator("article h1")).to_have_text(target.title)
     expect(page.locator(".pa-paper__meta time").last).to_have_text(target.listed.isoformat())
     expect(page.locator(".pa-search .pagefind-ui__search-input")).to_be_visible()
-    assert page.locator(".md-sidebar, .md-tabs").count() == 0  # a paper page is lean
+    assert page.locator(".md-sidebar").count() == 0  # a paper page is lean
+    expect(page.locator(".md-tabs")).to_be_visible()  # but a reader can move on
+    expect(page.locator(".md-footer")).to_be_visible()
     # The BibTeX entry carries Material's copy button.
     expect(page.locator(".pa-bibtex .md-code__button")).to_have_count(1)
     assert f"eprint = {{{target.id}}}" in page.locator(".pa-bibtex code").inner_text()
@@ -293,7 +305,8 @@ def test_sorts_order_every_match_across_bundles(
     assert sorted(by_votes) == sorted(matches)
     votes_first = [(key[i][1], key[i][0]) for i in by_votes]
     assert votes_first == sorted(votes_first, reverse=True)
-    assert page.locator(".pagefind-ui__result-tag", has_text="upvotes").count() == 0
+    shown = page.locator('[data-pagefind-ui-meta="upvotes"]').all_inner_texts()
+    assert [int(s.split(":")[1]) for s in shown] == [key[i][1] for i in by_votes]
     assert len([u for u in requested if "/sort-keys." in u]) == len(_bundles(built.site))
     assert failures == []
 
@@ -501,3 +514,137 @@ def test_a_topic_pages_bibtex_download_holds_its_papers_in_order(
 def _card_ids(page: Page) -> list[str]:
     hrefs = page.locator(".pa-card__title a").evaluate_all("els => els.map(e => e.href)")
     return [re.search(r"/papers/([^/]+)/$", h).group(1) for h in hrefs]
+
+
+ID_CASES = json.loads((REPO / "tests/data/arxiv_id_inputs.json").read_text())["cases"]
+
+
+def test_an_arxiv_id_in_any_form_leads_to_its_paper(
+    browser: Browser, base_url: str, built: Paths, shots: Path
+) -> None:
+    """The box reads an id the way generator/ids.py does (the same cases), shows the paper
+    it names instead of Pagefind's matches for its digits, and Enter opens it."""
+    archive = {p.id: p for p in _archive(built).papers}
+    page, failures, _ = _open(browser, f"{base_url}days/", "light")
+    box = page.locator(".pa-search .pagefind-ui__search-input")
+    exact = page.locator(".pa-search__exact")
+    for raw, expected in ID_CASES:
+        box.fill(raw)
+        if expected is None:
+            expect(exact).to_be_empty()
+            continue
+        expect(exact.locator("a")).to_have_count(1)
+        link = exact.locator("a")
+        if expected in archive:
+            expect(link).to_have_text(archive[expected].title)
+            assert link.get_attribute("href") == f"{base_url}papers/{expected}/", raw
+            expect(exact).to_contain_text(f"Date: {archive[expected].listed.isoformat()}")
+            expect(exact).to_contain_text(f"Upvotes: {archive[expected].upvotes or 0}")
+        else:
+            expect(link).to_have_text(f"arXiv {expected}")
+            assert link.get_attribute("href") == f"https://arxiv.org/abs/{expected}", raw
+        expect(page.locator(".pagefind-ui__drawer")).to_be_hidden()
+    box.fill("arXiv:2405.04086v2")
+    expect(exact.locator("a")).to_have_text(archive["2405.04086"].title)
+    page.screenshot(path=shots / "search-id.png")
+    box.press("Enter")
+    page.wait_for_url(f"{base_url}papers/2405.04086/")
+    missing = {f"404 {base_url}papers/{i}/" for _, i in ID_CASES if i and i not in archive}
+    assert set(failures) == missing  # the lookups of ids the archive does not have
+
+
+def test_an_organization_is_searchable_by_name(browser: Browser, base_url: str) -> None:
+    page, failures, _ = _open(browser, base_url, "light")
+    for name in ("TongyiLab", "AlibabaTongyiLab"):  # its full name and its short name
+        page.locator(".pa-search .pagefind-ui__search-input").fill("")
+        _search(page, name)
+        # First: a shard without the word answers with loose matches of its own after it.
+        assert _result_ids(page)[0] == "2603.01425", name
+    assert failures == []
+
+
+def test_a_result_shows_title_date_topics_upvotes_and_a_clean_excerpt(
+    browser: Browser, base_url: str, built: Paths
+) -> None:
+    archive = _archive(built)
+    by = {p.id: p for p in archive.papers}
+    page, failures, _ = _open(browser, base_url, "light")
+    _search(page, QUERY)
+    results = page.locator(".pagefind-ui__result")
+    expect(results.first).to_be_visible()
+    for n in range(results.count()):
+        result = results.nth(n)
+        href = result.locator(".pagefind-ui__result-link").get_attribute("href")
+        paper = by[href.strip("/").split("/")[-1]]
+        expect(result.locator(".pagefind-ui__result-link")).to_have_text(paper.title)
+        tags = result.locator(".pagefind-ui__result-tag").all_inner_texts()
+        topics = ", ".join(archive.taxonomy.by_slug[s].name for s in archive.topics_of[paper.id])
+        assert tags == [
+            f"Date: {paper.listed.isoformat()}",
+            f"Topics: {topics}",
+            f"Upvotes: {paper.upvotes or 0}",
+        ]
+        text = result.locator(".pagefind-ui__result-excerpt").inner_text()
+        words = paper.title.split()
+        assert " ".join(words[:4]) not in text, text  # the title is not repeated
+        assert paper.authors[0] not in text and "TL;DR" not in text
+        assert text.removeprefix("… ").split()[0] in paper.abstract  # cut from the abstract
+    assert failures == []
+
+
+def test_the_search_box_is_labelled_opens_on_slash_and_closes(
+    browser: Browser, base_url: str
+) -> None:
+    page, failures, _ = _open(browser, f"{base_url}topics/", "light")
+    box = page.get_by_label("Search papers", exact=True)
+    expect(box).to_have_class(re.compile("pagefind-ui__search-input"))
+    page.locator("article h1").click()
+    page.keyboard.press("/")
+    expect(box).to_be_focused()
+    drawer = page.locator(".pagefind-ui__drawer")
+    _search(page, QUERY)
+    expect(drawer).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+    _search(page, QUERY)
+    expect(drawer).to_be_visible()
+    page.mouse.click(5, 850)  # outside the panel
+    expect(drawer).to_be_hidden()
+    box.click()  # the query is still there: the panel comes back
+    expect(drawer).to_be_visible()
+    assert failures == []
+
+
+def test_on_a_phone_the_results_come_before_the_filters(
+    browser: Browser, base_url: str, shots: Path
+) -> None:
+    page, failures, _ = _open(browser, base_url, "light", width=390)
+    _search(page, QUERY)
+    page.locator(".pa-search__facets").click()
+    filters = page.locator(".pagefind-ui__filter-panel")
+    expect(filters).to_contain_text("Topic")
+    results = page.locator(".pagefind-ui__results-area")
+    assert results.bounding_box()["y"] < filters.bounding_box()["y"]
+    page.screenshot(path=shots / "search-phone.png")
+    assert failures == []
+
+
+def test_the_abstract_reads_at_about_seventy_characters_a_line(
+    browser: Browser, base_url: str
+) -> None:
+    page, failures, _ = _open(browser, f"{base_url}papers/{TARGET}/", "light", width=1366)
+    chars = page.evaluate(
+        """() => {
+          const abstract = document.querySelector('.pa-abstract');
+          const ch = document.createElement('span');
+          ch.style.width = '1ch';
+          ch.style.display = 'inline-block';
+          abstract.appendChild(ch);
+          const width = ch.getBoundingClientRect().width;
+          ch.remove();
+          return abstract.getBoundingClientRect().width / width;
+        }"""
+    )
+    article = page.locator("article.pa-paper").bounding_box()["width"]
+    assert 60 <= chars <= 72 and article > page.locator(".pa-abstract").bounding_box()["width"]
+    assert failures == []

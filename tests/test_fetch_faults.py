@@ -22,7 +22,12 @@ from fetch_helpers import FAST, tree
 from generator.config import Paths
 from generator.fetch import fetch_range
 from generator.sources.daily_papers import DailyPapersClient
-from generator.sources.ratelimit import RateLimitInfo, parse_rate_limit, parse_retry_after
+from generator.sources.ratelimit import (
+    AnnouncedPolicy,
+    RateLimitInfo,
+    parse_rate_limit,
+    parse_retry_after,
+)
 from generator.store.status import DayState, load_status
 
 TODAY = dt.date(2026, 3, 1)
@@ -49,18 +54,22 @@ def fault_free_year(tmp_path_factory) -> dict[str, bytes]:
     [
         (  # Hugging Face's form (IETF draft 9)
             {"RateLimit": '"api";r=0;t=42', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'},
-            RateLimitInfo(remaining=0, reset=42, quota=500, window=300),
+            RateLimitInfo(remaining=0, reset=42, policies=(AnnouncedPolicy("api", 500, 300),)),
         ),
-        (  # several policies: the most restrictive counts
+        (  # several policies: every one is kept; the fewest remaining calls count
             {
                 "RateLimit": '"burst";r=5;t=1, "day";r=0;t=3600',
                 "RateLimit-Policy": '"burst";q=100;w=60, "day";q=1000;w=86400',
             },
-            RateLimitInfo(remaining=0, reset=3600, quota=100, window=60),
+            RateLimitInfo(
+                remaining=0,
+                reset=3600,
+                policies=(AnnouncedPolicy("burst", 100, 60), AnnouncedPolicy("day", 1000, 86400)),
+            ),
         ),
-        (  # older drafts
+        (  # older drafts: no names
             {"RateLimit": "limit=100, remaining=0, reset=30", "RateLimit-Policy": "100;w=60"},
-            RateLimitInfo(remaining=0, reset=30, quota=100, window=60),
+            RateLimitInfo(remaining=0, reset=30, policies=(AnnouncedPolicy(None, 100, 60),)),
         ),
         ({"Retry-After": "7"}, RateLimitInfo(retry_after=7)),
         ({"RateLimit": "garbage", "Retry-After": "soon"}, RateLimitInfo()),

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,6 +73,9 @@ def _files_of(paths: Paths, paper_id: str) -> list[Path]:
 
 
 def _validate(paths: Paths):
+    # validate, like build, needs the taxonomy: the project's own.
+    if not paths.topics.exists():
+        shutil.copyfile(Path(__file__).parent.parent / "topics.yml", paths.topics)
     return CliRunner().invoke(cli, ["--root", str(paths.root), "validate"])
 
 

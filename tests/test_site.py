@@ -110,12 +110,14 @@ def test_hostile_text_is_literal_on_the_paper_page(built):
     # leaves "<" unescaped; Python's html.parser would take that text for tags.
     doc = BeautifulSoup(html, "lxml")
     assert html.count("</title") == 1  # the title cannot be closed early
-    assert doc.find("h1").get_text() == HOSTILE_TITLE
+    # The LaTeX math in it is MathML now (see test_paper_page.py); everything else literal.
+    assert doc.find("h1").get_text() == HOSTILE_TITLE.replace("$x_1$", "x1")
+    assert doc.find("h1").find("math")
     assert doc.title.get_text().startswith(HOSTILE_TITLE)
     assert doc.find("meta", property="og:title")["content"] == HOSTILE_TITLE
     assert doc.find("meta", attrs={"name": "citation_title"})["content"] == HOSTILE_TITLE
     abstract = doc.find(class_="pa-abstract").get_text()
-    assert abstract == " ".join(HOSTILE_ABSTRACT.split()) or abstract == HOSTILE_ABSTRACT
+    assert abstract == HOSTILE_ABSTRACT.replace("$$\\alpha$$", "α")
     assert "Org</b> Inc" in doc.find(class_="pa-org").get_text()
     # Nothing untrusted became an element, a handler or a javascript: URL.
     for tag in doc.find_all(True):
@@ -240,18 +242,28 @@ def test_every_page_links_the_rss_feed(built):
 def test_paper_pages_stay_out_of_the_navigation(built):
     root, _ = built
     for url in ("", "papers/2603.00002"):
-        nav_links = [a["href"] for a in page(root.site, url).select("nav a[href]")]
+        # The pager of a paper page's own day is the one nav that links papers.
+        nav_links = [a["href"] for a in page(root.site, url).select("nav:not(.pa-pager) a[href]")]
         assert not any("papers/" in h for h in nav_links), url
 
 
 def test_paper_pages_carry_no_site_chrome_they_do_not_need(built):
-    """Tens of thousands of paper pages: no tabs, sidebars, drawer button or repository
-    widget (the page links its own source file); list pages keep them."""
+    """Tens of thousands of paper pages: no sidebars, drawer button or repository widget
+    (the page links its own source file); list pages keep them. The header tabs and the
+    footer are the same as on every other page, so a reader can move on."""
     root, _ = built
     home, paper_page = page(root.site, ""), page(root.site, "papers/2603.00002")
-    chrome = ".md-tabs, .md-sidebar, .md-source, label.md-header__button[for=__drawer]"
-    assert len(home.select(chrome)) >= 4
+    chrome = ".md-sidebar, .md-source, label.md-header__button[for=__drawer]"
+    assert len(home.select(chrome)) >= 3
     assert paper_page.select(chrome) == []
+    for shared in ("nav.md-tabs", "footer.md-footer"):
+        assert paper_page.select_one(shared).get_text() == home.select_one(shared).get_text()
+    tabs = [
+        resolve(root.site, "papers/2603.00002", a["href"]) for a in paper_page.select(".md-tabs a")
+    ]
+    assert tabs == [
+        root.site / u / "index.html" for u in ("", "days", "topics", "annotated", "about")
+    ]
     assert paper_page.select_one(".pa-edit a[href*='/edit/main/papers/']")
 
 

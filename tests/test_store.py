@@ -171,3 +171,15 @@ def test_an_organization_needs_a_name(tmp_path):
                 "organization": {"fullname": "No short name"},
             }
         )
+
+
+def test_ids_in_what_people_paste():
+    """The same cases the search box is tested against (tests/test_browser.py)."""
+    cases = json.loads((REPO / "tests/data/arxiv_id_inputs.json").read_text())["cases"]
+    assert len(cases) > 20
+    for raw, expected in cases:
+        if expected is None:
+            with pytest.raises(ids.InvalidArxivId):
+                ids.from_text(raw)
+        else:
+            assert ids.from_text(raw) == expected, raw

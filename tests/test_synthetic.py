@@ -26,7 +26,8 @@ def test_same_seed_same_bytes_and_a_valid_archive(tmp_path):
     assert _snapshot(first) == _snapshot(second)
     assert _snapshot(first) != _snapshot(other)
 
-    (first / "topics.yml").write_text("- slug: reasoning\n  name: R\n", encoding="utf-8")
+    taxonomy = "topics:\n- slug: reasoning\n  name: R\n  keywords: [reasoning]\n"
+    (first / "topics.yml").write_text(taxonomy, encoding="utf-8")
     report = validate([first / "papers"], first / "papers", first / "topics.yml")
     assert report.problems == [] and report.files == 300
 

@@ -11,12 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from generator import validate as validate_module
+from generator import workers
 from generator.cli import cli
 from generator.model import MACHINE_FIELDS, Paper
 from generator.store.archive import upsert
 from generator.store.paperfile import render
 
 TOPICS = """\
+topics:
 - slug: reasoning
   name: Reasoning
   keywords: [reasoning, chain-of-thought]
@@ -246,23 +248,20 @@ def test_unreadable_files(repo, raw, expected):
     assert result.stdout.startswith(f"{HERE}:{expected}")
 
 
-def test_missing_taxonomy_warns_but_passes(repo):
+def test_missing_taxonomy_is_an_error_as_in_the_build(repo):
     (repo / "topics.yml").unlink()
     write(repo, HERE, render(paper(), GOOD_ANNOTATION))
     result = run(repo)
-    assert result.exit_code == 0
-    assert result.stdout.splitlines() == [
-        "topics.yml: warning: not found, so annotation.topics were not checked",
-        "checked 1 paper file: no errors, 1 warning",
-    ]
+    assert result.exit_code == 1
+    assert "topics.yml: topic rules file is missing" in result.output
 
 
 def test_broken_taxonomy_is_a_clear_error(repo):
-    (repo / "topics.yml").write_text("- name: no slug\n", encoding="utf-8")
+    (repo / "topics.yml").write_text("topics:\n- name: no slug\n", encoding="utf-8")
     write(repo, HERE, render(paper()))
     result = run(repo)
     assert result.exit_code == 1
-    assert "topics.yml: expected a list of topics, each with a 'slug'" in result.output
+    assert "topics.yml: topic 1: slug None must be lower-case words joined by '-'" in result.output
 
 
 def test_parallel_and_serial_runs_agree(repo, monkeypatch):
@@ -271,8 +270,7 @@ def test_parallel_and_serial_runs_agree(repo, monkeypatch):
         text = render(paper(f"2603.{n:05d}", day), "annotation:\n  tdlr: x\n" if n % 4 else "")
         write(repo, f"papers/{day:%Y/%m/%d}/2603.{n:05d}.md", text)
     serial = validate_module.validate([repo / "papers"], repo / "papers", repo / "topics.yml")
-    monkeypatch.setattr(validate_module, "PARALLEL_MIN", 4)
-    monkeypatch.setattr(validate_module, "_PER_WORKER", 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 4)
     parallel = validate_module.validate(
         [repo / "papers"], repo / "papers", repo / "topics.yml", jobs=2
     )

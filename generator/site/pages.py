@@ -100,6 +100,7 @@ def make_env() -> jinja2.Environment:
         safe_url=ids.safe_url,
         summary_line=summary_line,
         slug=_slug,
+        latex=lambda text: Markup(markup.render_latex(text)),
     )
     env.globals["urls"] = urls  # templates write no URL shape of their own
     return env
@@ -180,6 +181,8 @@ class PageRenderer:
     def paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
         root = self.archive
         for p in papers:
+            day = root.by_day[p.listed]
+            at = day.index(p)
             # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
             source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
             yield self.render(
@@ -193,6 +196,9 @@ class PageRenderer:
                 edit_url=self.config.edit_url(source),
                 source=source,
                 head=paper_head(p, self.config),
+                prev=day[at - 1] if at else None,
+                next=day[at + 1] if at + 1 < len(day) else None,
+                day_count=len(day),
             )
 
     def day_pages(self) -> Iterator[tuple[str, str]]:

@@ -19,12 +19,12 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from generator import workers
 from generator.config import PARALLEL_MIN
 
 PAPER_TEMPLATE = "paper.html"
 SKIP_TEMPLATE = "pa-skip.html"  # renders nothing, so MkDocs writes nothing
-# Below this many paper pages per worker, forking costs more than it saves. The variable
-# exists so a test can exercise the workers on the small sample archive.
+# The variable exists so a test can exercise the workers on the small sample archive.
 MIN_PAGES = int(os.environ.get("PAPER_ARCHIVE_PARALLEL_MIN_PAGES") or PARALLEL_MIN)
 
 _state: dict[str, Any] = {"command": None, "nav": None, "workers": [], "mine": set()}
@@ -75,10 +75,10 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
         and f.page.content is not None  # --dirty leaves unchanged pages unread
         and f.page.meta.get("template") == PAPER_TEMPLATE
     ]
-    spare = min((os.cpu_count() or 1) - 1, len(papers) // MIN_PAGES)
-    if spare < 1:
+    processes = workers.count(len(papers), per_process=MIN_PAGES)
+    if processes < 2:
         return env
-    shares = [papers[i :: spare + 1] for i in range(spare + 1)]
+    shares = workers.shares(papers, processes)
     sys.stdout.flush()
     sys.stderr.flush()
     for share in shares[1:]:

@@ -142,7 +142,7 @@ class DailyPapersClient:
         raise FetchError(f"more than {MAX_PAGES} pages of {limit}: the server ignores 'p'?")
 
     def _get_page(self, params: dict[str, str]) -> list[Any]:
-        with self.budget.slot():
+        with self.budget.slot() as slot:
             try:
                 response, body = get_within(
                     self._http, self.url, self.settings.deadline, params=params
@@ -151,10 +151,10 @@ class DailyPapersClient:
                 raise FetchError(f"bad API URL: {exc}") from None
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise _Transient(_describe(exc)) from None
-        self._heed_rate_limit(response)
+            slot.refused = response.status_code == 429
+        hint = self._heed_rate_limit(response)
         status = response.status_code
         if status == 429 or status >= 500:
-            hint = self._longest_wait(parse_rate_limit(response.headers).wait_hint())
             raise _Transient(f"HTTP {status} {response.reason_phrase}".rstrip(), hint)
         if status != 200:
             raise FetchError(f"HTTP {status} {response.reason_phrase}".rstrip())
@@ -166,15 +166,20 @@ class DailyPapersClient:
             raise FetchError(f"expected a JSON array of items, got {type(data).__name__}")
         return data
 
-    def _heed_rate_limit(self, response: httpx.Response) -> None:
-        """Learn the server's policy and stop sending while its quota is spent."""
+    def _heed_rate_limit(self, response: httpx.Response) -> float | None:
+        """Keep every policy the server announces, stop sending while its quota is spent,
+        and learn the limit from a 429 that announces none; returns the server's wait."""
         info = parse_rate_limit(response.headers)
-        if info.quota is not None and info.window is not None:
-            self.budget.tighten(info.quota, info.window)
+        for policy in info.policies:
+            self.budget.adopt(policy.key, policy.calls, policy.window)
         hint = self._longest_wait(info.wait_hint())
         if hint is not None and (response.status_code == 429 or info.remaining == 0):
             log.info("rate limited: sending nothing for %.1f s", hint)
-            self.budget.pause(hint)
+            if response.status_code == 429 and not info.policies:
+                self.budget.refused(hint)
+            else:
+                self.budget.pause(hint)
+        return hint
 
     def _longest_wait(self, hint: float | None) -> float | None:
         """A server hint, capped at one budget window: a ``Retry-After`` of a day would
@@ -182,7 +187,7 @@ class DailyPapersClient:
         retries fail the day instead."""
         if hint is None:
             return None
-        return min(hint, max(self.budget.window, self.settings.backoff_max))
+        return min(hint, max(self.budget.longest_window, self.settings.backoff_max))
 
     def _sleep(self, seconds: float) -> None:
         if self._closing.wait(seconds):

@@ -5,12 +5,14 @@ a client cannot see). :class:`RequestBudget` keeps a client under any such limit
 knowing the phase: at most ``calls`` requests in any ``window`` seconds, counting a request
 from the moment it is sent until ``window`` seconds after its response ended. Since the
 server saw the request somewhere between those two moments, no window of the server's,
-fixed or sliding, can ever hold more than ``calls`` of our requests.
+fixed or sliding, can ever hold more than ``calls`` of our requests. Every policy known
+(the configured one, each the server announces, one its bare 429s imply) is kept that way
+on its own, and a request goes only when all of them allow it.
 """
 
 from __future__ import annotations
 
-import collections
+import bisect
 import email.utils
 import math
 import re
@@ -27,35 +29,98 @@ class BudgetClosed(RuntimeError):
     """The budget was closed (the run is stopping) while a request waited for a slot."""
 
 
+CONFIGURED = "configured"  # the key of the policy the user configured
+_INFERRED = "inferred"  # the key of the policy learnt from 429s that announced none
+# Retry-After in delay-seconds is rounded to whole seconds; a window measured between two
+# of them may come out this much short.
+_ROUNDING = 1.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    """At most ``calls`` requests in any ``window`` seconds."""
+
+    calls: int
+    window: float
+
+
+class _Slot:
+    refused = False  # set when the server answered 429: not a call it accepted
+
+
 class RequestBudget:
-    """At most ``calls`` requests in any ``window`` seconds, shared by all threads."""
+    """Every known policy at once, shared by all threads: a request waits until each allows it.
+
+    The policies are the configured one and each the server announced (keyed by its name,
+    so a policy announced again replaces its earlier self) or that its 429s imply. Each is
+    a quota with its own window; one policy's quota is never paired with another's window.
+    """
 
     def __init__(
         self, calls: int, window: float, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         if calls < 1 or window <= 0:
             raise ValueError(f"a budget needs calls >= 1 and window > 0, got {calls}/{window}")
-        self.calls = calls
-        self.window = window
         self.sent = 0
+        self._policies: dict[str, Policy] = {CONFIGURED: Policy(calls, window)}
         self._clock = clock
-        self._finished: collections.deque[float] = collections.deque()
+        self._finished: list[float] = []  # when each request ended, oldest first
         self._in_flight = 0
         self._paused_until = 0.0
         self._closed = False
         self._cond = threading.Condition()
+        # What 429s without a policy teach: when the server's window resets, and how many
+        # calls it accepted since the previous reset (or since the first request).
+        self._first_sent: float | None = None
+        self._reset_at: float | None = None
+        self._accepted = 0
+
+    @property
+    def policies(self) -> dict[str, Policy]:
+        with self._cond:
+            return dict(self._policies)
+
+    @property
+    def longest_window(self) -> float:
+        with self._cond:
+            return self._longest_window()
+
+    def _longest_window(self) -> float:
+        return max(p.window for p in self._policies.values())
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one request's place in the budget for as long as the request runs."""
+    def slot(self) -> Iterator[_Slot]:
+        """Hold one request's place in every policy for as long as the request runs;
+        set ``refused`` on the yielded slot when the server answered 429."""
         self._acquire()
+        slot = _Slot()
         try:
-            yield
+            yield slot
         finally:
             with self._cond:
                 self._in_flight -= 1
                 self._finished.append(self._clock())
+                if not slot.refused:
+                    self._accepted += 1
                 self._cond.notify_all()
+
+    def wait_time(self) -> float:
+        """Seconds until every policy allows one more request (inf: until one ends)."""
+        with self._cond:
+            return self._wait(self._clock())
+
+    def _wait(self, now: float) -> float:
+        horizon = bisect.bisect_right(self._finished, now - self._longest_window())
+        del self._finished[:horizon]
+        wait = max(0.0, self._paused_until - now)
+        for policy in self._policies.values():
+            if self._in_flight >= policy.calls:
+                return math.inf
+            start = bisect.bisect_right(self._finished, now - policy.window)
+            over = len(self._finished) - start + self._in_flight - policy.calls
+            if over >= 0:  # the oldest ``over + 1`` of its window must age out first
+                wait = max(wait, self._finished[start + over] + policy.window - now)
+        return wait
 
     def _acquire(self) -> None:
         with self._cond:
@@ -63,18 +128,14 @@ class RequestBudget:
                 if self._closed:
                     raise BudgetClosed("the request budget was closed")
                 now = self._clock()
-                while self._finished and self._finished[0] <= now - self.window:
-                    self._finished.popleft()
-                if self._paused_until > now:
-                    self._cond.wait(self._paused_until - now)
-                elif len(self._finished) + self._in_flight < self.calls:
+                wait = self._wait(now)
+                if wait <= 0:
                     self._in_flight += 1
                     self.sent += 1
+                    if self._first_sent is None:
+                        self._first_sent = now
                     return
-                elif self._finished:
-                    self._cond.wait(self._finished[0] + self.window - now)
-                else:  # every slot is a request still running: wait for one to end
-                    self._cond.wait()
+                self._cond.wait(None if math.isinf(wait) else wait)
 
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (the server said the quota is spent)."""
@@ -82,11 +143,38 @@ class RequestBudget:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
             self._cond.notify_all()
 
-    def tighten(self, calls: int, window: float) -> None:
-        """Adopt a server policy where it is stricter than ours; never loosen."""
+    def adopt(self, name: str, calls: int, window: float) -> None:
+        """Keep a policy the server announced, beside every other; never the configured."""
+        if name == CONFIGURED or calls < 1 or window <= 0:
+            return
         with self._cond:
-            self.calls = max(1, min(self.calls, calls))
-            self.window = max(self.window, window)
+            self._policies[name] = Policy(calls, window)
+            self._cond.notify_all()
+
+    def refused(self, seconds: float) -> None:
+        """A 429 that announced no policy, with the server's wait: pause, and learn the
+        limit it implies from the first 429 of each server window.
+
+        The calls accepted since the server's previous reset make the quota; the time
+        between two resets (or, before the second 429, since our first request) makes the
+        window. A window measured from our first request is short when the server's window
+        had begun earlier; the next 429 then measures it between two resets.
+        """
+        with self._cond:
+            now = self._clock()
+            reset = now + seconds
+            self._paused_until = max(self._paused_until, reset)
+            self._cond.notify_all()
+            if self._reset_at is not None and now < self._reset_at:
+                return  # another answer from the window already learnt from
+            if self._reset_at is not None:
+                window = reset - self._reset_at + _ROUNDING
+            else:
+                window = reset - (self._first_sent if self._first_sent is not None else now)
+            if self._accepted >= 1 and window > 0:
+                self._policies[_INFERRED] = Policy(self._accepted, window)
+            self._reset_at = reset
+            self._accepted = 0
 
     def close(self) -> None:
         """Wake every waiting thread with :class:`BudgetClosed` so a stopping run exits."""
@@ -96,13 +184,30 @@ class RequestBudget:
 
 
 @dataclass(frozen=True)
+class AnnouncedPolicy:
+    """One member of ``RateLimit-Policy``; ``name`` is None in drafts that had none."""
+
+    name: str | None
+    calls: int
+    window: float
+
+    @property
+    def key(self) -> str:
+        """What names it in the budget: a policy announced again replaces its earlier self."""
+        return (
+            f"server {self.name!r}"
+            if self.name is not None
+            else f"server {self.calls}/{self.window:g}"
+        )
+
+
+@dataclass(frozen=True)
 class RateLimitInfo:
     """What a response says about the quota; every part is optional."""
 
     remaining: int | None = None  # requests left in the server's window
     reset: float | None = None  # seconds until that window resets
-    quota: int | None = None  # requests allowed per window (policy)
-    window: float | None = None  # window length in seconds (policy)
+    policies: tuple[AnnouncedPolicy, ...] = ()  # every policy announced, in header order
     retry_after: float | None = None  # seconds, from Retry-After
 
     def wait_hint(self) -> float | None:
@@ -111,6 +216,8 @@ class RateLimitInfo:
         return max(hints) if hints else None
 
 
+_BARE_STRING = re.compile(r'(?:^|;)\s*"([^"]*)"')
+_NAME = " name"  # cannot clash with a parameter key
 _PARAM = re.compile(r'([A-Za-z][A-Za-z0-9_-]*)\s*=\s*("[^"]*"|[^;,\s]+)')
 
 
@@ -127,6 +234,11 @@ def _members(value: str) -> list[dict[str, str]]:
     members = []
     for part in parts:
         params = {k.lower(): v.strip('"') for k, v in _PARAM.findall(part)}
+        # The name is the member's last bare string: HF sends '"fixed window";"api";q=..'
+        # and names the same policy "api" in RateLimit.
+        names = _BARE_STRING.findall(part)
+        if names:
+            params[_NAME] = names[-1]
         bare = re.match(r"\s*(\d+)\s*(?:;|$)", part)  # draft-01 policy: "100;w=60"
         if bare and "q" not in params:
             params["q"] = bare.group(1)
@@ -164,10 +276,10 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 def parse_rate_limit(headers: httpx.Headers, *, now: float | None = None) -> RateLimitInfo:
     """Read ``RateLimit``, ``RateLimit-Policy`` and ``Retry-After`` (IETF httpapi drafts).
 
-    With several policies listed, the most restrictive one counts: the fewest remaining
-    calls, the latest reset, the smallest quota.
+    Every policy is returned, each with its own quota and window. Of the ``RateLimit``
+    members, the most restrictive counts: the fewest remaining calls, the latest reset.
     """
-    remaining = reset = quota = window = None
+    remaining = reset = None
     for params in _members(headers.get("ratelimit", "")):
         left = _number(params, "r", "remaining")
         if left is None:
@@ -177,14 +289,14 @@ def parse_rate_limit(headers: httpx.Headers, *, now: float | None = None) -> Rat
             remaining, reset = int(left), wait
         elif left == remaining and wait is not None:
             reset = max(reset or 0.0, wait)
+    policies = []
     for params in _members(headers.get("ratelimit-policy", "")):
-        q = _number(params, "q", "limit")
-        if q is not None and (quota is None or q < quota):
-            quota, window = int(q), _number(params, "w", "window")
+        quota, window = _number(params, "q", "limit"), _number(params, "w", "window")
+        if quota is not None and quota >= 1 and window:
+            policies.append(AnnouncedPolicy(params.get(_NAME), int(quota), window))
     return RateLimitInfo(
         remaining=remaining,
         reset=reset,
-        quota=quota,
-        window=window,
+        policies=tuple(policies),
         retry_after=parse_retry_after(headers.get("retry-after"), now=now),
     )

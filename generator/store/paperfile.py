@@ -64,10 +64,12 @@ def split(text: str, path: Path | str) -> Split:
     return Split(front, text[close.end() :], opening.group(), close.group())
 
 
-def decode(path: Path) -> str:
+def decode(path: Path | str) -> str:
     """The file's text exactly as stored: ``read_text`` would turn CRLF notes into LF."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
     try:
-        return path.read_bytes().decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PaperFileError(path, None, f"not UTF-8 text ({exc.reason})") from None
 
@@ -91,7 +93,7 @@ def load_front(front: str, path: Path | str) -> dict[str, Any]:
 
 def _bad_date_line(front: str) -> int | None:
     constructor = yaml.constructor.SafeConstructor()
-    stack = [yaml.compose(front, Loader=_Loader)]
+    stack = [compose(front)]
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
@@ -112,21 +114,33 @@ def key_line(front: str, key: str) -> int | None:
     return front.count("\n", 0, match.start()) + 2 if match else None
 
 
+def compose(front: str) -> yaml.Node | None:
+    """The front matter as YAML nodes with line marks (for messages: slower than loading)."""
+    return yaml.compose(front, Loader=_Loader)
+
+
 def read_paper(path: Path) -> Paper:
     """Load one file into a :class:`Paper`, raising :class:`PaperFileError` on any problem."""
     parts = split(decode(path), path)
-    data = load_front(parts.front, path)
+    paper = paper_from_front(parts, load_front(parts.front, path), path)
+    paper.path = path
+    return paper
+
+
+def paper_from_front(parts: Split, data: dict[str, Any], path: Path | str) -> Paper:
+    """The build's verdict on loaded front matter: a :class:`Paper`, or why there is none.
+
+    ``validate`` asks this too, so a file it passes is one the build can read.
+    """
     annotation = data.get("annotation")
     if annotation is not None and not isinstance(annotation, dict):
         raise PaperFileError(
             path, key_line(parts.front, "annotation"), "annotation: must be a mapping"
         )
     try:
-        paper = Paper.from_mapping(data, annotation=annotation, notes=parts.body)
+        return Paper.from_mapping(data, annotation=annotation, notes=parts.body)
     except FieldError as exc:
         raise PaperFileError(path, key_line(parts.front, exc.key), str(exc)) from None
-    paper.path = path
-    return paper
 
 
 def human_regions(front: str, path: Path | str) -> str:
@@ -137,7 +151,7 @@ def human_regions(front: str, path: Path | str) -> str:
     do comments before the first key and after the last machine value.
     """
     try:
-        root = yaml.compose(front, Loader=_Loader)
+        root = compose(front)
     except yaml.YAMLError as exc:
         raise PaperFileError(path, None, f"broken YAML, not rewriting: {exc}") from None
     if root is None:

@@ -46,6 +46,23 @@ class StatusError(ArchiveError, ValueError):
     """The status file is unreadable; the message names the file and line."""
 
 
+def days_to_heal(
+    statuses: dict[dt.date, DayStatus], *, before: dt.date, today: dt.date, within: int
+) -> list[dt.date]:
+    """Failed and never-fetched days before ``before``, oldest first, so that a run after
+    missed runs or a long outage closes the hole instead of leaving it for ever.
+
+    Only days from the first one the file records count (a fresh archive has no hole, just
+    no history), and only the last ``within`` days before ``today`` (a fork whose schedule
+    was off for a year does not start a year's backfill unasked). Empty days are done.
+    """
+    if within <= 0 or not statuses:
+        return []
+    start = max(min(statuses), today - dt.timedelta(days=within))
+    days = (start + dt.timedelta(days=n) for n in range((before - start).days))
+    return [day for day in days if day not in statuses or not statuses[day].done]
+
+
 def status_path(paths: Paths) -> Path:
     return paths.papers / STATUS_NAME
 

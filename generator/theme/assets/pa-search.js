@@ -1,6 +1,7 @@
 // Header search: mounts Pagefind's default UI (pagefind/pagefind-ui.js, written next to the
 // index by `paper-archive build`) on #pa-search, plus a sort choice. Every URL is derived
 // from this page's relative site root, so the site works under any sub-path.
+// The Pagefind UI internals this relies on are listed in pagefind-lazy/pagefind.js.
 (function () {
   "use strict";
   var box = document.querySelector(".pa-search");
@@ -10,6 +11,24 @@
   var ui = null;
   // Same API as pagefind/pagefind.js, but filters load only once asked for (see there).
   var lazy = new URL("assets/pagefind-lazy/", root).pathname;
+  var EXCERPT_WORDS = 30;
+
+  // An arXiv id in what people paste: the grammar of generator/ids.py (from_text), tested
+  // against the same cases (tests/data/arxiv_id_inputs.json).
+  var WRAPPING =
+    /^(?:arxiv:\s*|(?:https?:\/\/)?(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)/i;
+  var TRAILING = /(?:\.pdf)?\/?(?:[?#].*)?$/i;
+  var NEW_STYLE = /^([0-9]{2}(?:0[1-9]|1[0-2]))\.([0-9]{4,5})(?:v[1-9][0-9]*)?$/;
+
+  function arxivId(raw) {
+    var text = raw.trim();
+    var wrapped = WRAPPING.exec(text);
+    if (wrapped) text = text.slice(wrapped[0].length).replace(TRAILING, "");
+    if (text.slice(-4) === ".pdf") text = text.slice(0, -4);
+    var match = NEW_STYLE.exec(text);
+    if (!match || (match[2].length === 4 && Number(match[1].slice(0, 2)) >= 15)) return null;
+    return match[1] + "." + match[2];
+  }
 
   var sort = document.createElement("select");
   sort.className = "pa-search__sort";
@@ -30,6 +49,19 @@
   facets.textContent = "Filters";
   facets.title = "Filter by topic, year, organization, code, annotation";
   box.appendChild(facets);
+
+  // Pagefind's box has only a placeholder; this is its name for assistive technology.
+  var label = element("label", "pa-visually-hidden", "Search papers");
+  label.htmlFor = "pa-search-input";
+  box.insertBefore(label, box.firstChild);
+
+  // The paper an arXiv id names, in place of Pagefind's results (which match its digits).
+  var exact = document.createElement("div");
+  exact.className = "pa-search__exact";
+  exact.setAttribute("aria-live", "polite");
+  box.appendChild(exact);
+  var exactUrl = null;
+  var exactFor = null;
 
   // A search covers the newest periods of the archive (see pagefind-lazy/pagefind.js);
   // after its results, a button merges the next older period and searches again.
@@ -84,6 +116,39 @@
     return chosen;
   }
 
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // Pagefind's excerpt starts at the title when a query word is in it, so results repeated
+  // their title. The excerpt is cut from the abstract on instead (its element carries the
+  // id "abstract", which Pagefind records as an anchor): around the first match there, else
+  // its opening. Words are split as Pagefind splits them, so its match locations hold.
+  function excerpt(result) {
+    var words = result.content.split(/[\r\n\s]+/g);
+    var anchor = (result.anchors || []).filter(function (a) {
+      return a.id === "abstract";
+    })[0];
+    var from = anchor ? anchor.location : 0;
+    var hits = (result.locations || []).filter(function (l) {
+      return l >= from;
+    });
+    var start = hits.length ? Math.max(from, Math.min.apply(null, hits) - 8) : from;
+    var marked = {};
+    hits.forEach(function (l) {
+      marked[l] = true;
+    });
+    var shown = [];
+    for (var i = start; i < Math.min(words.length, start + EXCERPT_WORDS); i++) {
+      var word = escapeHtml(words[i]);
+      shown.push(marked[i] ? "<mark>" + word + "</mark>" : word);
+    }
+    var text = shown.join(" ");
+    if (start > from) text = "… " + text;
+    if (start + EXCERPT_WORDS < words.length) text += " …";
+    return text;
+  }
+
   function mount(term, filters) {
     if (ui) ui.destroy();
     ui = new PagefindUI({
@@ -93,18 +158,37 @@
       showImages: false,
       showSubResults: false,
       showEmptyFilters: false,
-      excerptLength: 24,
+      excerptLength: EXCERPT_WORDS,
       pageSize: 8,
+      focusOnSlash: true,
       sort: sorts[sort.value] || null,
+      // A remount (a new sort) keeps the groups of the chosen filters open, so they show.
+      openFilters: Object.keys(filters || {}),
       translations: { placeholder: "Search papers" },
-      // upvotes is in each result's meta only for the build's sort keys (search.py).
+      // Shown under each title as "Date: …", "Topics: …", "Upvotes: …", in this order.
       processResult: function (result) {
-        if (result.meta) delete result.meta.upvotes;
+        var meta = result.meta || {};
+        var topics = (result.filters && result.filters.topic) || [];
+        result.meta = { title: meta.title, date: meta.date };
+        if (topics.length) result.meta.topics = topics.join(", ");
+        result.meta.upvotes = meta.upvotes || "0";
+        result.excerpt = excerpt(result);
         return result;
       },
     });
     var field = input();
-    if (field) field.addEventListener("input", function () { update(); });
+    if (field) {
+      field.id = "pa-search-input";
+      field.addEventListener("input", function () {
+        update();
+      });
+      field.addEventListener("focus", function () {
+        update();
+      });
+      field.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && exactUrl) window.location.href = exactUrl;
+      });
+    }
     if (term) {
       ui.triggerSearch(term);
       if (filters && Object.keys(filters).length) ui.triggerFilters(filters);
@@ -112,10 +196,93 @@
     update(term);
   }
 
+  // An element with text and children; text always goes in as text, never as markup.
+  function element(tag, className, text, children) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text) el.textContent = text;
+    (children || []).forEach(function (child) {
+      el.appendChild(child);
+    });
+    return el;
+  }
+
+  function link(text, href, className) {
+    var a = element("a", className, text);
+    a.href = href;
+    return a;
+  }
+
+  function show(parts) {
+    exact.replaceChildren.apply(exact, parts);
+  }
+
+  // An id opens its paper page if the archive has it: the page itself is the lookup (one
+  // request of a few kilobytes), so the index carries no id list, whatever its size.
+  function lookUp(id) {
+    if (id === exactFor) return;
+    exactFor = id;
+    exactUrl = null;
+    show([element("p", "pa-search__hint", "Looking for arXiv " + id + "…")]);
+    var url = new URL("papers/" + id + "/", root).href;
+    fetch(url)
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .catch(function () {
+        return null;
+      })
+      .then(function (html) {
+        if (exactFor !== id) return; // typed on meanwhile
+        if (!html) {
+          var away = link("arXiv " + id, "https://arxiv.org/abs/" + id);
+          show([element("p", "pa-search__hint", "Not in this archive: ", [away])]);
+          return;
+        }
+        // DOMParser builds an inert document: nothing in it runs or loads.
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var og = page.querySelector('meta[property="og:title"]');
+        var date = page.querySelector('time[data-pagefind-meta="date"]');
+        var votes = page.querySelector(".pa-votes");
+        var topics = [].map.call(page.querySelectorAll(".pa-topics a"), function (a) {
+          return a.textContent.trim();
+        });
+        var tags = [
+          ["arXiv", id],
+          ["Date", date && date.textContent.trim()],
+          ["Topics", topics.join(", ")],
+          ["Upvotes", votes && votes.textContent.replace("▲", "").trim()],
+        ]
+          .filter(function (tag) {
+            return tag[1];
+          })
+          .map(function (tag) {
+            return element("li", null, tag[0] + ": " + tag[1]);
+          });
+        exactUrl = url;
+        show([
+          element("p", "pa-search__exact-title", null, [link(og ? og.content : id, url)]),
+          element("ul", "pa-search__exact-tags", null, tags),
+          element("p", "pa-search__hint", "Enter opens it."),
+        ]);
+      });
+  }
+
   function update(term) {
     var field = input();
     var value = typeof term === "string" ? term : field ? field.value : "";
+    var id = arxivId(value);
     box.classList.toggle("pa-search--active", !!value.trim());
+    box.classList.toggle("pa-search--id", !!id);
+    if (id) lookUp(id);
+    else {
+      exactFor = exactUrl = null;
+      show([]);
+    }
+  }
+
+  function close() {
+    box.classList.remove("pa-search--active");
   }
 
   facets.addEventListener("click", function () {
@@ -131,11 +298,16 @@
     mount(field ? field.value : "", checkedFilters());
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && input()) {
-      ui.triggerSearch("");
-      input().value = "";
-      update();
+    if (event.key === "Escape" && box.classList.contains("pa-search--active")) {
+      close();
+      var field = input();
+      if (field && box.contains(document.activeElement)) field.blur();
     }
+  });
+  // The path as dispatched: "Load more results" is gone from the page by the time the
+  // click reaches the document, but it was inside the panel.
+  document.addEventListener("click", function (event) {
+    if (event.composedPath().indexOf(box) === -1) close();
   });
   mount("", null);
 })();

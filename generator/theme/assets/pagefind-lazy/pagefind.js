@@ -4,6 +4,25 @@
 // pointed here instead of at pagefind/, so it sees no filters until the visitor asks for
 // them (pa-search.js calls showFacets() and remounts the UI). It also skips preloading
 // for the first four letters typed, and sorts results itself (see search()).
+//
+// Written for the Pagefind UI 1.5.x internals below (pyproject.toml pins pagefind to 1.5;
+// check each of them before moving that pin). None is Pagefind's documented API:
+// - the UI, given `bundlePath`, imports `${bundlePath}pagefind.js` and calls these
+//   exports of it: options(), init(), search(term, {sort, filters}), preload(term),
+//   filters(), destroy(), as pagefind/pagefind.js exports them (plus mergeIndex,
+//   createInstance, debouncedSearch, passed through unchanged);
+// - it calls preload() on every keystroke and filters() before the first results;
+// - a remounted UI calls the old instance's destroy() a tick after the new one started;
+// - a result has `id` ("en_" and hex digits, unique within one Pagefind run only) and
+//   `data()` resolving to a fragment with `url`; the build's sort keys (search.py) are
+//   these ids, read from the fragments it finds after the "pagefind_dcd" signature;
+// - pa-search.js: the global PagefindUI, its options element, bundlePath, baseUrl,
+//   showImages, showSubResults, showEmptyFilters, excerptLength, pageSize, sort,
+//   translations.placeholder and processResult; its methods destroy(), triggerSearch()
+//   and triggerFilters(); the markup .pagefind-ui__search-input,
+//   .pagefind-ui__filter-checkbox inside a fieldset whose legend is the filter's name;
+// - pa-search.css: the --pagefind-ui-* variables, .pagefind-ui__drawer,
+//   .pagefind-ui__search-clear and .pagefind-ui__result-link.
 import * as pagefind from "../../pagefind/pagefind.js";
 import { bundles, initial } from "./bundles.js";
 
