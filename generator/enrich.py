@@ -41,6 +41,7 @@ from generator.model import Paper
 from generator.sources.arxiv import ArxivClient, ArxivRecord, BatchFailure
 from generator.store.archive import load_archive, update_machine_fields
 from generator.store.lock import archive_lock
+from generator.store.paperfile import PaperFileError
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +190,12 @@ def _write(paper: Paper, changes: dict[str, Any], report: EnrichReport) -> bool:
     assert paper.path is not None  # papers come from load_archive
     try:
         update_machine_fields(paper.path, changes)
-    except (OSError, ValueError) as exc:  # PaperFileError is a ValueError
-        log.error("%s: not enriched: %s", paper.path, exc)
-        report.errors.append(f"{paper.path}: {exc}")
-        return False
-    return True
+    except PaperFileError as exc:  # its message names the file and line
+        problem = str(exc)
+    except OSError as exc:
+        problem = f"{paper.path}: {exc}"
+    else:
+        return True
+    log.error("%s (not enriched)", problem)
+    report.errors.append(problem)
+    return False

@@ -76,11 +76,16 @@ class FetchReport:
             f"{len(self.skipped_items)} items skipped",
             f"{self.requests} requests",
         ]
-        if self.healed:
-            days = ", ".join(d.isoformat() for d in self.healed)
+        # A day retried during a long outage may fail again: it is not healed then.
+        again = [d for d in self.healed if d in self.failed]
+        if again:
+            days = ", ".join(d.isoformat() for d in again)
             parts.insert(
-                1, f"healed {len(self.healed)} earlier failed or never-fetched days: {days}"
+                1, f"{len(again)} earlier failed or never-fetched days failed again: {days}"
             )
+        if healed := [d for d in self.healed if d not in self.failed]:
+            days = ", ".join(d.isoformat() for d in healed)
+            parts.insert(1, f"healed {len(healed)} earlier failed or never-fetched days: {days}")
         return "; ".join(parts)
 
 

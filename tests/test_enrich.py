@@ -317,6 +317,24 @@ def test_enrich_refuses_a_file_whose_human_part_it_cannot_keep(
     assert path.read_text(encoding="utf-8") == text
 
 
+def test_a_refused_file_is_named_once_and_the_run_says_so(
+    tmp_path: Path, arxiv: FakeArxiv, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The error already names its file: prefixing the path again doubled it."""
+    path = write_paper(tmp_path, "2602.23229")
+    parts = split(path.read_text(encoding="utf-8"), path)
+    indented = "".join(" " + line for line in parts.front.splitlines(keepends=True))
+    path.write_text(f"---\n{indented}---\n{parts.body}", encoding="utf-8")
+    arxiv.entries["2602.23229"] = arxiv_data()
+
+    report = run(tmp_path, arxiv)
+
+    (error,) = report.errors
+    assert error.startswith(f"{path}: not rewriting") and error.count(str(path)) == 1
+    logged = [r.getMessage() for r in caplog.records if "not enriched" in r.getMessage()]
+    assert logged and all(m.count(str(path)) == 1 for m in logged)
+
+
 def test_unchanged_recheck_writes_nothing_and_new_version_is_recorded(
     tmp_path: Path, arxiv: FakeArxiv
 ) -> None:

@@ -133,3 +133,22 @@ def test_healing_is_bounded_and_can_be_turned_off(archive, api):
     )
     assert report.healed == [] and "healed" not in report.summary()
     assert {h.date for h in server.hits} == {ago(n).isoformat() for n in range(3)}
+
+
+def test_a_day_that_fails_again_is_not_reported_healed(archive, api):
+    """During an outage the retried days fail again: the summary must not call them healed."""
+    statuses = {ago(n): DayStatus(ago(n), DayState.EMPTY, ago(n)) for n in range(3, 12)}
+    for n in (9, 6):
+        statuses[ago(n)] = DayStatus(ago(n), DayState.FAILED, ago(n), error="HTTP 500")
+    archive.papers.mkdir(parents=True)
+    save_status(archive, statuses)
+    server = api(days={}, broken={ago(9).isoformat(): "404"})
+
+    report = fetch_range(
+        archive, ago(2), ago(0), api_base=server.url, today=TODAY, settings=FAST, heal_days=30
+    )
+    assert report.healed == [ago(9), ago(6)] and list(report.failed) == [ago(9)]
+    summary = report.summary()
+    assert f"healed 1 earlier failed or never-fetched days: {ago(6)};" in summary
+    assert f"1 earlier failed or never-fetched days failed again: {ago(9)}" in summary
+    assert load_status(archive)[ago(6)].state is DayState.EMPTY

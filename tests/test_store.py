@@ -173,6 +173,21 @@ def test_an_organization_needs_a_name(tmp_path):
         )
 
 
+def test_a_byte_order_mark_is_named_as_such_and_the_file_left_alone(tmp_path):
+    """Editors that save "UTF-8 with BOM" put U+FEFF before the '---' a reader looks for."""
+    import_file(SEED, tmp_path, today=dt.date(2026, 11, 26))
+    marked = next(iter_paper_paths(tmp_path))
+    before = b"\xef\xbb\xbf" + marked.read_bytes()
+    marked.write_bytes(before)
+
+    (error,) = load_archive(tmp_path).errors
+    assert str(error).startswith(f"{marked}:1: ")
+    assert "byte-order mark" in str(error) and "save it as UTF-8 without" in str(error)
+    report = import_file(SEED, tmp_path, today=dt.date(2026, 12, 1))
+    assert len(report.failed) == 1 and "byte-order mark" in report.failed[0]
+    assert marked.read_bytes() == before
+
+
 def test_ids_in_what_people_paste():
     """The same cases the search box is tested against (tests/test_browser.py)."""
     cases = json.loads((REPO / "tests/data/arxiv_id_inputs.json").read_text())["cases"]

@@ -55,6 +55,13 @@ class Split:
 
 def split(text: str, path: Path | str) -> Split:
     opening = _OPEN.match(text)
+    if not opening and text.startswith("\ufeff"):
+        raise PaperFileError(
+            path,
+            1,
+            "starts with a byte-order mark (U+FEFF) before its '---' line; save it as UTF-8"
+            " without BOM",
+        )
     if not opening:
         raise PaperFileError(path, 1, "a paper file must start with a '---' front matter line")
     close = _CLOSE.search(text, opening.end())
