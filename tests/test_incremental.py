@@ -17,7 +17,7 @@ import pytest
 
 from generator.build import generate
 from generator.config import Paths
-from generator.site import pages
+from generator.site import pages, urls
 
 REPO = Path(__file__).resolve().parents[1]
 FEED_SUFFIXES = (".xml", ".atom", ".json", ".opml")
@@ -93,7 +93,21 @@ def _expected(day: dt.date, days_before: list[dt.date], ids: list[str], topic: s
     earlier = [d for d in days_before if d < day]
     later = [d for d in days_before if d > day]
     neighbours = ([earlier[-1]] if earlier else []) + ([later[0]] if later else [])
+    weeks = sorted({urls.week(d).source for d in days_before})
+    week = urls.week(day).source
+    if week not in weeks:  # a new week: its neighbours' prev/next links change
+        weeks = sorted([*weeks, week])
+        at = weeks.index(week)
+        week_pages = set(weeks[max(at - 1, 0) : at + 2])
+    else:
+        week_pages = {week}
     return {
+        *week_pages,
+        "weeks/index.md",
+        # the new papers are counted in the charts of the archive and their topic
+        "trends/index.md",
+        urls.archive_chart(),
+        urls.topic_chart(topic),
         *(f"papers/{i}.md" for i in ids),
         *(f"days/{d:%Y/%m/%d}.md" for d in [day, *neighbours]),
         f"days/{day:%Y/%m}/index.md",
@@ -117,7 +131,7 @@ def _expected(day: dt.date, days_before: list[dt.date], ids: list[str], topic: s
 
 def _feed_files(topic: str) -> set[str]:
     """Feeds that may change: the archive's, the topic's and the new tag's."""
-    stems = ("feed", f"topics/{topic}/feed", f"tags/{NEW_TAG}/feed")
+    stems = ("feed", f"topics/{topic}/feed", f"tags/{NEW_TAG}/feed", "weekly")
     return {f"{stem}{ext}" for stem in stems for ext in FEED_SUFFIXES} | {
         "feeds.opml",  # lists the new tag's feed
         "data/index.json",  # counts and checksums of the data files

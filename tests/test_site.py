@@ -452,13 +452,13 @@ def test_new_arxiv_version_and_venue_show_without_relisting(tmp_path):
     assert venue.find(class_="pa-venue").get_text() == "Accepted at ICLR 2026. 12 pages"
     assert doc.find("meta", attrs={"name": "citation_doi"})["content"] == "10.1000/xyz123"
     assert "primaryClass = {cs.LG}" in doc.select_one(".pa-bibtex code").get_text()
-    # Still listed once, on its first listing day (and as its month's top paper).
+    # Still listed once, on its first listing day (and as its month's and year's top paper).
     shown = {
         p.parent.relative_to(root.site).as_posix()
         for p in (root.site / "days").rglob("index.html")
         if "Versioned" in p.read_text()
     }
-    assert shown == {"days/2026/03/06", "days/2026/03"}
+    assert shown == {"days/2026/03/06", "days/2026/03", "days/2026"}
 
 
 def test_status_page_tells_empty_days_from_failed_ones(tmp_path):

@@ -17,8 +17,12 @@ DAY = dt.date(2026, 3, 6)
 ARXIV_ID = "2603.00001"
 SLUG = "video"  # a topic of topics.yml the papers below fall into
 TAG = "in-context-learning"
+ORG = {"name": "MHUGLab", "fullname": "Multimedia and Human Understanding Group"}
+ORG_SLUG = "mhuglab"
 # What the docs write in a URL pattern, and the value the built site below has for it.
 PLACEHOLDERS = {
+    "YYYY-Www": "2026-W10",
+    "<org>": ORG_SLUG,
     "<arxiv-id>": ARXIV_ID,
     "<id>": ARXIV_ID,
     "<slug>": SLUG,
@@ -31,11 +35,13 @@ PLACEHOLDERS = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """A real site with one URL of every kind: a split topic, a tag, every feed and file."""
+    """A real site with one URL of every kind: a split topic and organization, a tag, every
+    feed and file."""
     root = make_root(tmp_path_factory.mktemp("urls"))
     tagged = "annotation:\n  tags: [in-context-learning]\n"
-    write_paper(root, paper(ARXIV_ID, DAY.isoformat(), title="Video diffusion"), tagged)
-    write_paper(root, paper("2603.00002", "2026-04-01", title="Video models in April"))
+    first = paper(ARXIV_ID, DAY.isoformat(), title="Video diffusion", organization=ORG)
+    write_paper(root, first, tagged)
+    write_paper(root, paper("2603.00002", "2026-04-01", title="Video in April", organization=ORG))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pages, "TOPIC_PAGE_LIMIT", 1)  # so the topic has month pages
         build_site(root)
@@ -43,7 +49,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def _kinds() -> dict[str, urls.Page | str]:
-    return urls.every_kind(ARXIV_ID, DAY, SLUG, TAG)
+    return urls.every_kind(ARXIV_ID, DAY, SLUG, TAG, ORG_SLUG)
 
 
 def _published(kind: urls.Page | str) -> str:

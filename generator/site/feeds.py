@@ -26,6 +26,7 @@ from feedgen.feed import FeedGenerator
 from generator.model import Paper
 from generator.site import urls
 from generator.site.markup import clean_text
+from generator.site.pages import summary_line
 
 FEED_LIMIT = 50
 GENERATOR = "paper-archive"
@@ -176,6 +177,100 @@ def render_json_feed(
         items.append(item)
     feed["items"] = items
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """One week of the weekly digest: its page, its last day, its most upvoted papers."""
+
+    title: str
+    page_path: str
+    day: dt.date  # the week's Sunday: the entry's date
+    papers: Sequence[Paper]
+
+
+def digest_html(spec: FeedSpec, entry: DigestEntry) -> str:
+    """The entry as HTML: a numbered list of links, every paper string escaped."""
+    items = "".join(
+        f'<li><a href="{html.escape(paper_url(spec.site_url, p))}">'
+        f"{html.escape(clean_text(p.title))}</a> (▲ {p.upvotes or 0}) — "
+        f"{html.escape(clean_text(summary_line(p)))}</li>"
+        for p in entry.papers
+    )
+    more = html.escape(spec.site_url + entry.page_path)
+    return f'<ol>{items}</ol><p><a href="{more}">Every paper of the week</a></p>'
+
+
+def digest_text(spec: FeedSpec, entry: DigestEntry) -> str:
+    lines = [
+        f"{n}. {clean_text(p.title)} (▲ {p.upvotes or 0}) {paper_url(spec.site_url, p)}"
+        for n, p in enumerate(entry.papers, 1)
+    ]
+    return "\n".join([*lines, f"Every paper of the week: {spec.site_url}{entry.page_path}"])
+
+
+def render_digest(spec: FeedSpec, entries: Sequence[DigestEntry]) -> tuple[str, str, str]:
+    """RSS 2.0, Atom and JSON Feed of the weekly digest, entries newest first.
+
+    Unlike the paper feeds, an entry's text is HTML (a list of links): RSS carries it in
+    ``description``, Atom as ``type="html"`` content, JSON Feed as ``content_html`` beside
+    a plain ``content_text``. That HTML is built here from escaped strings only.
+    """
+    entries = entries[:FEED_LIMIT]
+    newest = max((e.day for e in entries), default=EMPTY_FEED_DATE)
+    rss = _feed(spec)
+    rss.title(_rss_title(spec.title))
+    rss.link(href=spec.rss_url, rel="self", type="application/rss+xml")
+    rss.link(href=spec.page_url, rel="alternate")
+    rss.description(html.escape(clean_text(spec.description), quote=False))
+    rss.lastBuildDate(_midnight(newest))
+    atom = _feed(spec)
+    atom.id(spec.atom_url)
+    atom.link(href=spec.page_url, rel="alternate", type="text/html")
+    atom.link(href=spec.atom_url, rel="self", type="application/atom+xml")
+    atom.subtitle(clean_text(spec.description))
+    atom.updated(_midnight(newest))
+    items = []
+    for e in entries:
+        url = spec.site_url + e.page_path
+        body = digest_html(spec, e)
+        item = rss.add_entry(order="append")
+        item.title(_rss_title(e.title))
+        item.link(href=url)
+        item.guid(url, permalink=True)
+        item.description(body)
+        item.pubDate(_midnight(e.day))
+        item = atom.add_entry(order="append")
+        item.title(clean_text(e.title))
+        item.id(url)
+        item.link(href=url, rel="alternate")
+        item.content(body, type="html")
+        item.published(_midnight(e.day))
+        item.updated(_midnight(e.day))
+        items.append(
+            {
+                "id": url,
+                "url": url,
+                "title": clean_text(e.title),
+                "content_html": body,
+                "content_text": digest_text(spec, e),
+                "date_published": _midnight(e.day).isoformat().replace("+00:00", "Z"),
+            }
+        )
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": clean_text(spec.title),
+        "home_page_url": spec.page_url,
+        "feed_url": spec.json_url,
+        "description": clean_text(spec.description),
+        "language": LANGUAGE,
+        "items": items,
+    }
+    return (
+        rss.rss_str(pretty=True).decode("utf-8"),
+        atom.atom_str(pretty=True).decode("utf-8"),
+        json.dumps(feed, ensure_ascii=False, indent=2) + "\n",
+    )
 
 
 def render_opml(specs: Sequence[FeedSpec], *, title: str, site_url: str) -> str:

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 
 from generator.config import SiteConfig
 from generator.errors import ArchiveError
-from generator.site import bibtex, export, feeds, urls
+from generator.site import bibtex, export, feeds, trends, urls
 from generator.site.pages import PageRenderer
-from generator.site.structure import Archive
+from generator.site.structure import Archive, week_days
 from generator.store.status import DayStatus
+
+WEEKLY_TOP = 10  # papers in each entry of the weekly digest
 
 
 class OutputError(ArchiveError, ValueError):
@@ -50,6 +52,7 @@ def _files(
     yield from renderer.pages()
     yield renderer.status_page(statuses)
     yield from _feeds(archive, config, renderer)
+    yield from trends.charts(archive)
     yield from _bibliographies(archive, renderer.keys)
     yield from data
 
@@ -57,15 +60,21 @@ def _files(
 def _feeds(
     archive: Archive, config: SiteConfig, renderer: PageRenderer
 ) -> Iterator[tuple[str, str]]:
-    """RSS, Atom and JSON Feed for the archive, every topic and every tag, plus an OPML list."""
+    """RSS, Atom and JSON Feed for the archive, every topic, tag and organization, the weekly
+    digest, and an OPML list.
+
+    Organization feeds are linked from their pages but left out of the OPML list and the
+    feeds page: there may be thousands, and importing the list would subscribe to them all.
+    """
     names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
     topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
+    site = config.site_url
     specs = [
         (
             feeds.FeedSpec(
                 title=config.site_name,
                 description="The latest papers listed on Hugging Face Daily Papers.",
-                site_url=config.site_url,
+                site_url=site,
                 page_path=urls.home().url,
                 feed_path=urls.site_feed().stem,
             ),
@@ -77,7 +86,7 @@ def _feeds(
         spec = feeds.FeedSpec(
             title=f"{config.site_name} — {topic.name}",
             description=topic.description,
-            site_url=config.site_url,
+            site_url=site,
             page_path=urls.topic(slug).url,
             feed_path=urls.topic_feed(slug).stem,
         )
@@ -86,27 +95,74 @@ def _feeds(
         spec = feeds.FeedSpec(
             title=f"{config.site_name} — tag {tag}",
             description=f"Papers annotated with the tag {tag}.",
-            site_url=config.site_url,
+            site_url=site,
             page_path=urls.tag(tag).url,
             feed_path=urls.tag_feed(tag).stem,
         )
         specs.append((spec, papers))
-    for spec, papers in specs:
+    org_specs = [
+        (
+            feeds.FeedSpec(
+                title=f"{config.site_name} — {org.fullname}",
+                description=f"Papers from {org.fullname} ({org.name}) on Daily Papers.",
+                site_url=site,
+                page_path=urls.org(org.slug).url,
+                feed_path=urls.org_feed(org.slug).stem,
+            ),
+            org.papers,
+        )
+        for org in archive.orgs.values()
+    ]
+    for spec, papers in specs + org_specs:
         yield spec.rss_path, feeds.render_rss(spec, papers, topics=topic_names)
         yield spec.atom_path, feeds.render_atom(spec, papers, topics=topic_names)
         yield spec.json_path, feeds.render_json_feed(spec, papers, topics=topic_names)
-    only_specs = [spec for spec, _ in specs]
-    yield (
-        urls.opml(),
-        feeds.render_opml(only_specs, title=config.site_name, site_url=config.site_url),
+    weekly = feeds.FeedSpec(
+        title=f"{config.site_name} — weekly digest",
+        description=f"Each finished week's {WEEKLY_TOP} most upvoted papers, one entry a week.",
+        site_url=site,
+        page_path=urls.weeks().url,
+        feed_path=urls.weekly_feed().stem,
     )
+    yield from zip(
+        (weekly.rss_path, weekly.atom_path, weekly.json_path),
+        feeds.render_digest(weekly, weekly_digest(archive)),
+        strict=True,
+    )
+    listed = [specs[0][0], weekly, *(spec for spec, _ in specs[1:])]
+    yield urls.opml(), feeds.render_opml(listed, title=config.site_name, site_url=site)
     yield renderer.render(
         "feeds.md.j2",
         urls.feeds(),
-        specs=only_specs,
-        site_url=config.site_url,
+        specs=listed,
+        site_url=site,
         limit=feeds.FEED_LIMIT,
     )
+
+
+def weekly_digest(archive: Archive) -> list[feeds.DigestEntry]:
+    """One entry per finished week, newest first, with its most upvoted papers.
+
+    A week counts as finished once the archive holds a day listed after its Sunday: the
+    archive, not the clock, decides, so the same archive gives the same feed, and a
+    subscriber by e-mail gets each week once, whole, instead of a week in progress.
+    """
+    latest = archive.days[-1] if archive.days else None
+    entries = []
+    for week in reversed(archive.weeks):
+        monday, sunday = week_days(week)
+        if latest is None or sunday >= latest:
+            continue
+        entries.append(
+            feeds.DigestEntry(
+                title=f"Week {week[0]}-W{week[1]:02d} ({monday:%-d %b} – {sunday:%-d %b %Y}): "
+                f"the {WEEKLY_TOP} most upvoted papers",
+                page_path=urls.week(monday).url,
+                day=sunday,
+                papers=archive.week_papers(week)[:WEEKLY_TOP],
+            )
+        )
+    return entries
 
 
 def _bibliographies(archive: Archive, keys: dict[str, str]) -> Iterator[tuple[str, str]]:

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -20,14 +20,16 @@ from markupsafe import Markup
 from generator import ids
 from generator.config import SiteConfig
 from generator.model import Paper
-from generator.site import bibtex, markup, urls
-from generator.site.structure import Archive
+from generator.site import bibtex, markup, trends, urls
+from generator.site.structure import Archive, top_voted, week_days
 from generator.store.status import DayState, DayStatus
-from generator.topics import Topic
 
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
 HOME_LATEST_LIMIT = 30
 WEEK_TOP = 10
+WEEK_CARD_LIMIT = 50  # a week page shows this many as cards, the rest as one line each
+MONTH_TOP = 20
+YEAR_TOP = 50
 
 
 def _month_name(ym: tuple[int, int], short: bool = False) -> str:
@@ -141,6 +143,32 @@ def paper_head(paper: Paper, config: SiteConfig) -> str:
     )
 
 
+def _split_by_month(
+    papers: list[Paper], page: urls.Page, month_page: Callable[[int, int], urls.Page]
+) -> Iterator[tuple[urls.Page, dict[str, object]]]:
+    """A list of papers (newest first) as one page, or, past :data:`TOPIC_PAGE_LIMIT`, as
+    a page of the latest papers with links to one page per month."""
+    if len(papers) <= TOPIC_PAGE_LIMIT:
+        yield page, {"papers": papers, "total": len(papers), "month": None, "month_links": None}
+        return
+    by_month: dict[tuple[int, int], list[Paper]] = {}
+    for p in papers:
+        by_month.setdefault((p.listed.year, p.listed.month), []).append(p)
+    links = [(ym, len(ps)) for ym, ps in by_month.items()]
+    yield (
+        page,
+        {
+            "papers": papers[: TOPIC_PAGE_LIMIT // 4],
+            "total": len(papers),
+            "month": None,
+            "month_links": links,
+        },
+    )
+    # A month page shows only its month, so a new paper rewrites one month page.
+    for ym, ps in by_month.items():
+        yield month_page(*ym), {"papers": ps, "total": len(ps), "month": ym, "month_links": None}
+
+
 class PageRenderer:
     """Turns an :class:`Archive` into ``{path under docs/: Markdown text}``."""
 
@@ -153,6 +181,7 @@ class PageRenderer:
             "archive": archive,
             "taxonomy": archive.taxonomy,
             "topics_of": archive.topics_of,
+            "org_of": archive.org_of,
             "by_day": archive.by_day,
             "site_name": config.site_name,
             "show_date": False,
@@ -173,8 +202,11 @@ class PageRenderer:
         """Every list page as (path relative to docs/, text); paper pages come from
         :meth:`paper_pages`, which the build runs on all cores."""
         yield from self.day_pages()
+        yield from self.week_pages()
         yield from self.topic_pages()
         yield from self.tag_pages()
+        yield from self.org_pages()
+        yield self.trends_page()
         yield self.render("annotated.md.j2", urls.annotated(), papers=self.archive.annotated)
         yield self.home()
 
@@ -220,6 +252,7 @@ class PageRenderer:
                 first=month_days[0],
                 days=month_days,
                 total=root.month_count(ym),
+                top=top_voted(root.month_papers(ym), MONTH_TOP),
             )
         for year, months in root.years.items():
             yield self.render(
@@ -228,8 +261,29 @@ class PageRenderer:
                 year=year,
                 months=months,
                 total=root.year_count(year),
+                top=top_voted([p for ym in months for p in root.month_papers(ym)], YEAR_TOP),
             )
         yield self.render("days.md.j2", urls.days())
+
+    def week_pages(self) -> Iterator[tuple[str, str]]:
+        root = self.archive
+        weeks = list(root.weeks)
+        for i, week in enumerate(weeks):
+            papers = root.week_papers(week)
+            yield self.render(
+                "week.md.j2",
+                urls.week(week_days(week)[0]),
+                week=week,
+                span=week_days(week),
+                days=root.weeks[week],
+                papers=papers[:WEEK_CARD_LIMIT],
+                rest=papers[WEEK_CARD_LIMIT:],
+                total=len(papers),
+                prev=week_days(weeks[i - 1])[0] if i else None,
+                next=week_days(weeks[i + 1])[0] if i + 1 < len(weeks) else None,
+            )
+        rows = [(w, week_days(w), root.week_papers(w)) for w in reversed(weeks)]
+        yield self.render("weeks.md.j2", urls.weeks(), rows=rows)
 
     def topic_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
@@ -237,33 +291,41 @@ class PageRenderer:
         shown = [t for t in every if root.by_topic[t.slug]]
         yield self.render("topics.md.j2", urls.topics(), topics=shown)
         for topic in every:
-            papers = root.by_topic[topic.slug]
-            page = urls.topic(topic.slug)
-            if len(papers) <= TOPIC_PAGE_LIMIT:
-                yield self._topic_page(topic, page, papers=papers, total=len(papers))
-                continue
-            by_month: dict[tuple[int, int], list[Paper]] = {}
-            for p in papers:
-                by_month.setdefault((p.listed.year, p.listed.month), []).append(p)
-            links = [(ym, len(ps)) for ym, ps in by_month.items()]
-            yield self._topic_page(
-                topic,
-                page,
-                papers=papers[: TOPIC_PAGE_LIMIT // 4],
-                total=len(papers),
-                month_links=links,
-            )
-            # A month page shows only its month, so a new paper rewrites one month page.
-            for ym, ps in by_month.items():
-                part = urls.topic_month(topic.slug, *ym)
-                yield self._topic_page(topic, part, papers=ps, total=len(ps), month=ym)
+            feed = urls.topic_feed(topic.slug).rss
+            for page, context in _split_by_month(
+                root.by_topic[topic.slug],
+                urls.topic(topic.slug),
+                lambda y, m, slug=topic.slug: urls.topic_month(slug, y, m),
+            ):
+                sources = bib_sources(context["papers"])  # type: ignore[arg-type]
+                yield self.render(
+                    "topic.md.j2", page, topic=topic, feed=feed, bib_sources=sources, **context
+                )
 
-    def _topic_page(self, topic: Topic, page: urls.Page, **context: object) -> tuple[str, str]:
-        context.setdefault("month", None)
-        context.setdefault("month_links", None)
-        context["bib_sources"] = bib_sources(context["papers"])  # type: ignore[arg-type]
-        feed = urls.topic_feed(topic.slug).rss
-        return self.render("topic.md.j2", page, topic=topic, feed=feed, **context)
+    def org_pages(self) -> Iterator[tuple[str, str]]:
+        orgs = self.archive.orgs
+        yield self.render("orgs.md.j2", urls.orgs(), orgs=list(orgs.values()))
+        for org in orgs.values():
+            feed = urls.org_feed(org.slug).rss
+            for page, context in _split_by_month(
+                org.papers,
+                urls.org(org.slug),
+                lambda y, m, slug=org.slug: urls.org_month(slug, y, m),
+            ):
+                yield self.render("org.md.j2", page, org=org, feed=feed, **context)
+
+    def trends_page(self) -> tuple[str, str]:
+        root = self.archive
+        months, series = trends.monthly_counts(root)
+        return self.render(
+            "trends.md.j2",
+            urls.trends(),
+            months=months,
+            series=series,
+            rising=trends.rising_keywords(root),
+            window=trends.RISING_WINDOW,
+            min_count=trends.RISING_MIN_COUNT,
+        )
 
     def tag_pages(self) -> Iterator[tuple[str, str]]:
         yield self.render("tags.md.j2", urls.tags())

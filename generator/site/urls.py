@@ -93,6 +93,35 @@ def tag(name: str) -> Page:
     return _folder(f"tags/{name}/")
 
 
+def weeks() -> Page:
+    return _folder("weeks/")
+
+
+def week(date: dt.date) -> Page:
+    """The ISO week holding ``date``: ``weeks/2026-W10/`` (ISO year, which may differ from
+    the calendar year in the first and last days of a year)."""
+    year, number, _ = date.isocalendar()
+    return _leaf(f"weeks/{year}-W{number:02d}/")
+
+
+def orgs() -> Page:
+    return _folder("orgs/")
+
+
+def org(slug: str) -> Page:
+    """``slug`` must come from :func:`generator.site.structure.org_slugs`: it becomes a path."""
+    return _folder(f"orgs/{slug}/")
+
+
+def org_month(slug: str, year: int, month: int) -> Page:
+    """One month of an organization too large for one page."""
+    return _leaf(f"orgs/{slug}/{year}-{month:02d}/")
+
+
+def trends() -> Page:
+    return _folder("trends/")
+
+
 def annotated() -> Page:
     return _folder("annotated/")
 
@@ -130,6 +159,15 @@ def tag_feed(name: str) -> Feed:
     return feed_files(f"tags/{name}/feed")
 
 
+def org_feed(slug: str) -> Feed:
+    return feed_files(f"orgs/{slug}/feed")
+
+
+def weekly_feed() -> Feed:
+    """The weekly digest: one entry per complete week, its most upvoted papers."""
+    return feed_files("weekly")
+
+
 def opml() -> str:
     return "feeds.opml"
 
@@ -140,6 +178,16 @@ def paper_bib(arxiv_id: str) -> str:
 
 def day_bib(date: dt.date) -> str:
     return f"days/{date:%Y/%m/%d}.bib"
+
+
+def archive_chart() -> str:
+    """The whole archive's papers-per-month chart (SVG), on the trends page."""
+    return "trends/all.svg"
+
+
+def topic_chart(slug: str) -> str:
+    """One topic's papers-per-month chart (SVG), on the trends page."""
+    return f"trends/topics/{slug}.svg"
 
 
 def data_year(number: int) -> str:
@@ -158,7 +206,9 @@ def data_schema() -> str:
 # -- the whole map ---------------------------------------------------------------------
 
 
-def every_kind(arxiv_id: str, date: dt.date, slug: str, tag_name: str) -> dict[str, Page | str]:
+def every_kind(
+    arxiv_id: str, date: dt.date, slug: str, tag_name: str, org_slug: str
+) -> dict[str, Page | str]:
     """One URL of each kind the build generates, for the given values.
 
     The generated folders of ``docs/`` derive from it (so a new kind added here is pruned
@@ -176,15 +226,25 @@ def every_kind(arxiv_id: str, date: dt.date, slug: str, tag_name: str) -> dict[s
         "topic_month": topic_month(slug, date.year, date.month),
         "tags": tags(),
         "tag": tag(tag_name),
+        "weeks": weeks(),
+        "week": week(date),
+        "orgs": orgs(),
+        "org": org(org_slug),
+        "org_month": org_month(org_slug, date.year, date.month),
+        "trends": trends(),
         "annotated": annotated(),
         "feeds": feeds(),
         "status": status(),
         **_formats("site_feed", site_feed()),
         **_formats("topic_feed", topic_feed(slug)),
         **_formats("tag_feed", tag_feed(tag_name)),
+        **_formats("org_feed", org_feed(org_slug)),
+        **_formats("weekly_feed", weekly_feed()),
         "opml": opml(),
         "paper_bib": paper_bib(arxiv_id),
         "day_bib": day_bib(date),
+        "archive_chart": archive_chart(),
+        "topic_chart": topic_chart(slug),
         "data_year": data_year(date.year),
         "data_index": data_index(),
         "data_schema": data_schema(),
@@ -198,7 +258,7 @@ def _formats(kind: str, feed: Feed) -> dict[str, str]:
 def _generated() -> tuple[tuple[str, ...], tuple[str, ...]]:
     folders: set[str] = set()
     files: set[str] = set()
-    for target in every_kind("2401.00001", dt.date(2024, 1, 1), "x", "x").values():
+    for target in every_kind("2401.00001", dt.date(2024, 1, 1), "x", "x", "x").values():
         path = target.source if isinstance(target, Page) else target
         top, sep, _ = path.partition("/")
         (folders if sep else files).add(top)
