@@ -10,7 +10,7 @@ NPM_INSTALL := npm install --no-save --no-audit --no-fund --loglevel=error --pre
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site serve build test lint format bench fetch clean browser-deps bench-deps node lock
+.PHONY: site serve build test lint format bench bench-100k fetch clean browser-deps bench-deps node lock
 
 # Installs the exact versions (and hashes) of requirements-test.lock, then the project
 # itself without resolving again. `pip install -e .` still works for those who want ranges.
@@ -79,6 +79,11 @@ bench: $(STAMP) bench-deps
 	$(BIN)/python bench/lighthouse_bench.py
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/fetch_bench.py
+
+## The size to design for: 100,000 papers (~5 minutes, ~2.5 GB), where the bytes go, and
+## the daily build of one more day on top of it.
+bench-100k: $(STAMP) browser-deps
+	$(BIN)/python bench/build_bench.py 100000 --bytes --daily
 
 lint format:
 	$(BIN)/ruff check --fix generator tests bench

@@ -1,6 +1,6 @@
 """Build benchmark: a synthetic archive of N papers through the real ``paper-archive build``.
 
-    python bench/build_bench.py [N ...] [--query WORD ...] [--keep DIR]
+    python bench/build_bench.py [N ...] [--query WORD ...] [--keep DIR] [--bytes] [--daily]
 
 For each N it writes a synthetic archive (``bench/synthetic.py``: ~1.2 KB abstracts, ~8
 authors, 5-10 keywords, 15% annotated, 50 papers a day), runs the build as a child process
@@ -15,6 +15,10 @@ summed as Chromium reports it (``request.sizes()["responseBodySize"]``: the enco
 bytes on the wire). The local server compresses as GitHub Pages does: gzip for html, css,
 js, json, xml and svg when the request accepts it; everything else, including wasm (not
 documented either way for GitHub Pages), as is. Pagefind's index files are gzipped already.
+``--bytes`` prints, after the table, where each site's bytes go (file groups); ``--daily``
+then adds one listing day of 50 papers to each archive and times the build again with the
+first build's outputs in place (``docs/``, ``site/``), as the daily workflow finds them
+when its cache is restored.
 """
 
 from __future__ import annotations
@@ -35,13 +39,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from bench.synthetic import make_archive  # noqa: E402
+from bench.synthetic import PER_DAY, make_archive  # noqa: E402
 
 COLUMNS = (
     "papers",
@@ -120,6 +125,38 @@ def run_build(root: Path) -> dict[str, float]:
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "rss_mb": peak / 2**20,
     }
+
+
+# Where the bytes go: (group, test on the path relative to site/), first match wins.
+BYTE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("paper pages", lambda p: p.startswith("papers/") and p.endswith(".html")),
+    ("BibTeX, per paper", lambda p: p.startswith("papers/") and p.endswith(".bib")),
+    ("BibTeX, per day", lambda p: p.startswith("days/") and p.endswith(".bib")),
+    ("BibTeX, per topic", lambda p: p.startswith("topics/") and p.endswith(".bib")),
+    ("day, month, year pages", lambda p: p.startswith("days/")),
+    ("topic pages", lambda p: p.startswith("topics/") and p.endswith(".html")),
+    ("tag pages", lambda p: p.startswith("tags/") and p.endswith(".html")),
+    ("feeds", lambda p: p.rsplit(".", 1)[-1] in ("xml", "atom", "json", "opml") and "/" not in p
+     or "/feed." in p),
+    ("open data", lambda p: p.startswith("data/")),
+    ("search: fragments", lambda p: p.startswith("pagefind") and "/fragment/" in p),
+    ("search: index and filters", lambda p: p.startswith("pagefind") and ("/index/" in p
+     or "/filter/" in p or p.endswith(".pf_meta"))),
+    ("search: code and sort keys", lambda p: p.startswith("pagefind")),
+    ("everything else (theme, assets, other pages)", lambda p: True),
+)  # fmt: skip
+
+
+def where_bytes(site: Path) -> dict[str, tuple[int, int]]:
+    """Bytes and files per group of BYTE_GROUPS."""
+    found = {name: (0, 0) for name, _ in BYTE_GROUPS}
+    for path in site.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(site).as_posix()
+            name = next(name for name, test in BYTE_GROUPS if test(rel))
+            size, files = found[name]
+            found[name] = (size + path.stat().st_size, files + 1)
+    return found
 
 
 def site_sizes(site: Path) -> tuple[float, float]:
@@ -232,9 +269,13 @@ def main() -> None:
         help="a word to search for, repeatable [default: diffusion, model]",
     )
     parser.add_argument("--keep", type=Path, help="build in DIR/N and keep it")
+    parser.add_argument("--bytes", action="store_true", help="print where the bytes go")
+    parser.add_argument("--daily", action="store_true", help="time a build of one more day")
     args = parser.parse_args()
     words = args.query or ["diffusion", "model"]
     print(header(words), flush=True)
+    breakdowns: dict[int, dict[str, tuple[int, int]]] = {}
+    daily: dict[int, dict[str, float]] = {}
     for n in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-", dir=args.keep))
         try:
@@ -254,9 +295,33 @@ def main() -> None:
                 f"+{queries[0][2] / 1024:,.0f}",
             ]
             print(f"| {' | '.join(cells)} |", flush=True)
+            if args.bytes:
+                breakdowns[n] = where_bytes(work / "site")
+            if args.daily:
+                make_archive(work, n + PER_DAY, seed=args.seed)  # the same n, then one day
+                daily[n] = run_build(work)
         finally:
             if args.keep is None:
                 shutil.rmtree(work, ignore_errors=True)
+
+    if breakdowns:
+        sizes = list(breakdowns)
+        print(f"\n| where the bytes go | {' | '.join(f'{n:,} papers MB (files)' for n in sizes)} |")
+        print(f"| --- |{' ---: |' * len(sizes)}")
+        for name, _ in BYTE_GROUPS:
+            cells = [f"{breakdowns[n][name][0] / 2**20:,.1f} ({breakdowns[n][name][1]:,})"
+                     for n in sizes]  # fmt: skip
+            print(f"| {name} | {' | '.join(cells)} |")
+    if daily:
+        print(
+            "\n| one more day of 50 papers on | load s | generate s | MkDocs s | search s "
+            "| total s | peak RSS MB |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        )
+        for n, t in daily.items():
+            steps = " | ".join(
+                f"{t.get(s, 0):.1f}" for s in ("load", "generate", "mkdocs", "search")
+            )
+            print(f"| {n:,} | {steps} | {t['total']:.1f} | {t['rss_mb']:,.0f} |")
 
 
 if __name__ == "__main__":

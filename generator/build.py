@@ -6,6 +6,7 @@ written when its content changed, and generated files whose source is gone are r
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -36,6 +37,7 @@ class BuildError(ArchiveError):
 @dataclass
 class BuildReport:
     papers: int = 0
+    listed: dict[str, dt.date] = field(default_factory=dict, repr=False)  # id -> listing day
     written: int = 0
     unchanged: int = 0
     removed: int = 0
@@ -69,6 +71,7 @@ def generate(paths: Paths) -> BuildReport:
     config = site_config(paths)
     archive = Archive.group(loaded.papers, taxonomy, topics_of)
     report.papers = len(archive.papers)
+    report.listed = {p.id: p.listed for p in archive.papers}
     report.timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -233,7 +236,8 @@ def build_site(paths: Paths, *, dirty: bool = False) -> BuildReport:
         raise BuildError(f"mkdocs build --strict failed:\n{result.stderr.strip()}")
     started = time.perf_counter()
     try:
-        search.index_site(paths.site, expected_pages=report.papers)
+        paths.search_cache.mkdir(parents=True, exist_ok=True)
+        search.index_site(paths.site, report.listed, cache=paths.search_cache)
     except search.SearchIndexError as exc:
         raise BuildError(str(exc)) from None
     report.timings["search"] = time.perf_counter() - started

@@ -58,6 +58,12 @@ class Paths:
         return self.root / "site"
 
     @property
+    def search_cache(self) -> Path:
+        """Search bundles of earlier builds, reused when their pages are unchanged (the
+        daily workflow keeps it between runs)."""
+        return self.root / ".cache" / "search"
+
+    @property
     def topics(self) -> Path:
         return self.root / "topics.yml"
 

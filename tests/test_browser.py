@@ -40,8 +40,10 @@ CATEGORIES = {"2311.01282": "cs.AR", "2409.17870": "cs.AR", "2507.22853": "cs.SE
 
 @pytest.fixture(scope="module", params=["one bundle", "shards"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """The sample site, once as one Pagefind bundle and once forced into shards of at most
-    12 pages (three or more bundles), which the browser must merge for results, facets and sorts."""
+    """The sample site, once as one Pagefind bundle and once forced into bundles per period
+    of at most 12 pages (one per listing year, 2024 and 2025 in months), of which the first
+    search covers the newest holding 3 pages; the browser must merge the older ones on
+    request for results, facets and sorts."""
     paths = sample_root(tmp_path_factory.mktemp("site"))
     root = paths.root
     for file in (root / "papers").glob("*/*/*/*.md"):
@@ -58,9 +60,8 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             del os.environ[search.SHARD_PAGES_ENV]
         else:
             os.environ[search.SHARD_PAGES_ENV] = old
-    extra = sorted(p.name for p in paths.site.glob("pagefind-*"))
-    assert extra == [f"pagefind-{n}" for n in range(2, len(extra) + 2)]
-    assert len(extra) >= 2 if sharded else not extra
+    extra = list(paths.site.glob("pagefind-*"))
+    assert len(extra) >= 4 if sharded else not extra
     return paths
 
 
@@ -107,17 +108,40 @@ def _open(
     return page, failures, requested
 
 
-def _search(page: Page, query: str) -> None:
+def _search(page: Page, query: str, everything: bool = True) -> None:
+    """Type ``query``; with ``everything``, also search every older period of the archive
+    (the "Search older papers too" button, shown while a period is left)."""
     box = page.locator(".pa-search .pagefind-ui__search-input")
     box.click()
     box.press_sequentially(query, delay=20)
-    # Not just "for {query}": while it loads, the UI says "Searching for {query}...".
-    expect(page.locator(".pagefind-ui__message")).to_have_text(
-        re.compile(rf"^\d+ results? for {re.escape(query)}"), timeout=15_000
-    )
+    _settled(page, query)
+    while everything and _search_older(page):
+        pass
+
+
+def _search_older(page: Page) -> bool:
+    """Click "Search older papers too" if it is there; wait for the wider search."""
+    searched = "() => document.querySelector('.pa-search').getAttribute('data-pa-searched')"
+    page.wait_for_function(searched)  # set once the results are drawn
+    button = page.locator(".pa-search__older button")
+    if not button.count():
+        return False
+    before = int(page.evaluate(searched))
+    button.click()
+    page.wait_for_function(f"n => ({searched})() > n", arg=before, timeout=15_000)
+    _settled(page, "")
+    return True
+
+
+def _settled(page: Page, query: str) -> None:
+    """Wait for the count of a finished search ("Searching for ..." while it runs)."""
+    done = re.compile(rf"^(\d+ results?|No results) for {re.escape(query)}")
+    expect(page.locator(".pagefind-ui__message")).to_have_text(done, timeout=15_000)
 
 
 def _result_ids(page: Page) -> list[str]:
+    if page.locator(".pagefind-ui__message").inner_text().startswith("No results"):
+        return []
     hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.href)")
     return [re.search(r"/papers/([^/]+)/$", h).group(1) for h in hrefs]
 
@@ -125,6 +149,8 @@ def _result_ids(page: Page) -> list[str]:
 def _count(page: Page) -> int:
     """The result count the UI announces (only the first page of results is shown)."""
     message = page.locator(".pagefind-ui__message").inner_text()
+    if message.startswith("No results"):
+        return 0
     return int(re.match(r"(\d+) results? for", message).group(1))
 
 
@@ -248,7 +274,7 @@ def test_sorts_order_every_match_across_bundles(
     by_date = _all_result_ids(page)
     assert sorted(by_date) == sorted(matches)
     assert [key[i] for i in by_date] == sorted((key[i] for i in matches), reverse=True)
-    assert len([u for u in requested if "/sort-keys." in u]) == 1
+    assert len([u for u in requested if "/sort-keys." in u]) == len(_bundles(built.site))
 
     _resorted(page, "upvotes", by_date)
     by_votes = _all_result_ids(page)
@@ -257,42 +283,51 @@ def test_sorts_order_every_match_across_bundles(
     assert votes_first == sorted(votes_first, reverse=True)
     shown = page.locator('[data-pagefind-ui-meta="upvotes"]').all_inner_texts()
     assert [int(s.split(":")[1]) for s in shown] == [key[i][1] for i in by_votes]
-    assert len([u for u in requested if "/sort-keys." in u]) == 1  # fetched once
+    assert len([u for u in requested if "/sort-keys." in u]) == len(_bundles(built.site))
     assert failures == []
 
 
+def _bundles(site: Path) -> list[dict]:
+    text = (site / search.BUNDLES_JS).read_text()
+    return json.loads(re.search(r"bundles = (.+);", text).group(1))
+
+
 def test_sort_keys_list_every_paper_newest_first(built: Paths) -> None:
-    """The file the browser sorts by: every paper page once, by (listed, upvotes) descending,
-    with its upvotes, each id naming a fragment Pagefind wrote for that paper."""
+    """The files the browser sorts by, one per bundle, newest bundle first: every paper page
+    once, by (listed, upvotes) descending, with its upvotes, each id naming a fragment
+    Pagefind wrote for that paper in that bundle; periods do not overlap."""
     archive = grouped(built)
-    bundles_js = (built.site / search.BUNDLES_JS).read_text()
-    keys_path = json.loads(re.search(r"sortKeys = (.+);", bundles_js).group(1))
-    keys = json.loads((built.site / keys_path).read_text())
-    papers_of: dict[str, list[str]] = {}
-    for fragment in built.site.glob("pagefind*/fragment/*.pf_fragment"):
-        text = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
-        url = json.loads(text)["url"]
-        papers_of.setdefault(fragment.stem, []).append(url.strip("/").split("/")[-1])
-    at = {
-        position: paper for shared in keys["clashes"].values() for paper, position in shared.items()
-    }
-    ids = [at.get(i) or papers_of[f][0] for i, f in enumerate(keys["ids"])]
-    assert all(len(papers_of[f]) == 1 for f in keys["ids"] if f not in keys["clashes"])
-    assert sorted(ids) == sorted(p.id for p in archive.papers)
     by = {p.id: p for p in archive.papers}
-    assert keys["upvotes"] == [by[i].upvotes or 0 for i in ids]
+    ids = []
+    for bundle in _bundles(built.site):
+        keys = json.loads((built.site / bundle["keys"]).read_text())
+        paper_of = {}
+        for fragment in (built.site / bundle["path"] / "fragment").glob("*.pf_fragment"):
+            text = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+            paper_of[fragment.stem] = json.loads(text)["url"].strip("/").split("/")[-1]
+        mine = [paper_of[f] for f in keys["ids"]]
+        assert keys["upvotes"] == [by[i].upvotes or 0 for i in mine]
+        assert {by[i].listed for i in mine} <= {
+            d for d in archive.days if bundle["first"] <= d.isoformat() <= bundle["last"]
+        }
+        assert bundle["pages"] == len(mine)
+        ids += mine
+    assert sorted(ids) == sorted(by)
     order = [(by[i].listed, by[i].upvotes or 0) for i in ids]
     assert order == sorted(order, reverse=True)
 
 
 SORT_IN_THE_BROWSER = """async (module) => {
   const api = await import(module);
-  // Four pages: en_same is two papers in two shards; en_gone is not in the keys (stale).
-  const keys = api.decodeKeys({
-    ids: ["en_new", "en_same", "en_mid", "en_same"],
-    upvotes: [1, 5, 9, 2],
-    clashes: {en_same: {"2603.00002": 1, "2401.00004": 3}},
-  });
+  // Two bundles, newest first: en_same is a paper in each; en_gone is in neither (stale).
+  const keys = [
+    api.decodeKeys({
+      ids: ["en_new", "en_same"], upvotes: [1, 5], clashes: {en_same: {"2603.00002": 1}},
+    }),
+    api.decodeKeys({
+      ids: ["en_mid", "en_same"], upvotes: [9, 2], clashes: {en_same: {"2401.00004": 1}},
+    }),
+  ];
   const result = (id, paper) => ({id, data: async () => ({url: `/sub/papers/${paper}/`})});
   const results = [
     result("en_same", "2401.00004"), result("en_gone", "2312.00009"),
@@ -310,7 +345,7 @@ SORT_IN_THE_BROWSER = """async (module) => {
 }"""
 
 
-def test_sorting_tells_apart_one_id_in_two_shards(
+def test_sorting_tells_apart_one_id_in_two_bundles(
     browser: Browser, base_url: str, built: Paths
 ) -> None:
     """Pagefind's ids are unique within one run only; the sort must not give two papers
@@ -345,12 +380,12 @@ def test_a_sort_after_a_redeploy_finds_the_renamed_sort_keys(
     browser: Browser, base_url: str, built: Paths
 ) -> None:
     """The sort keys are named by content, bundles.js is not: a page loaded before a deploy
-    holds a bundles.js naming keys that are gone. It reads bundles.js again, once."""
+    holds a bundles.js naming keys that are gone. It reads bundles.js again."""
     archive = grouped(built)
     listed = {p.id: p.listed for p in archive.papers}
     module = built.site / search.BUNDLES_JS
     original = module.read_text()
-    old_name = json.loads(re.search(r"sortKeys = (.+);", original).group(1))
+    old_name = _bundles(built.site)[0]["keys"]
     new_name = old_name.replace("sort-keys.", "sort-keys.redeployed-")
     page, failures, requested = _open(browser, f"{base_url}days/", "light")
     _search(page, QUERY)  # bundles.js and the old name are loaded now
@@ -593,6 +628,80 @@ def test_tables_on_a_phone_break_no_word(
         page.screenshot(path=shots / f"table-{kind.replace(' ', '-')}-phone.png", full_page=True)
 
 
+def test_a_search_covers_the_newest_periods_and_older_ones_on_request(
+    browser: Browser, base_url: str, built: Paths
+) -> None:
+    """The first search loads only the bundles bundles.js names as initial (the newest
+    periods), so its cost does not grow with the archive; each click on "Search older
+    papers too" merges the next older period, and "Newest" stays exact: the matches of the
+    periods searched first are the newest of all, and older ones come after them."""
+    listed = {p.id: p.listed for p in grouped(built).papers}
+    bundles = _bundles(built.site)
+    text = (built.site / search.BUNDLES_JS).read_text()
+    initial = int(re.search(r"initial = (\d+);", text).group(1))
+    page, failures, requested = _open(browser, f"{base_url}days/", "light")
+
+    def fetched() -> list[str]:
+        return [b["path"] for b in bundles if any(f"/{b['path']}" in u for u in requested)]
+
+    _search(page, QUERY, everything=False)
+    page.select_option(".pa-search__sort", "date")
+    page.wait_for_timeout(500)  # the UI is mounted again, sorted
+    _settled(page, QUERY)
+    first = _all_result_ids(page)
+    assert fetched() == [b["path"] for b in bundles[:initial]]
+    oldest_searched = bundles[initial - 1]["first"]
+    assert all(listed[i].isoformat() >= oldest_searched for i in first)
+    assert [listed[i] for i in first] == sorted((listed[i] for i in first), reverse=True)
+    if initial == len(bundles):  # one bundle: nothing older to offer
+        assert page.locator(".pa-search__older").count() == 0
+        assert failures == []
+        return
+    assert initial < len(bundles) and [p for p in fetched() if p != bundles[0]["path"]] == [
+        b["path"] for b in bundles[1:initial]
+    ]
+    older = bundles[initial]
+    expect(page.locator(".pa-search__older button")).to_contain_text(older["first"])
+    assert _search_older(page)
+    assert fetched() == [b["path"] for b in bundles[: initial + 1]]
+    wider = _all_result_ids(page)
+    assert wider[: len(first)] == first
+    assert [listed[i] for i in wider] == sorted((listed[i] for i in wider), reverse=True)
+    while _search_older(page):
+        pass
+    assert fetched() == [b["path"] for b in bundles]
+    everything = _all_result_ids(page)
+    assert everything[: len(wider)] == wider and TARGET in everything
+    assert page.locator(".pa-search__older").count() == 0
+    assert failures == []
+
+
+def test_a_topic_pages_bibtex_download_holds_its_papers_in_order(
+    browser: Browser, base_url: str, built: Paths
+) -> None:
+    """The topic download is put together from the day files: exactly the page's papers,
+    in page order, each entry byte for byte its paper's own .bib file."""
+    archive = grouped(built)
+    topic = max(archive.by_topic, key=lambda slug: len(archive.by_topic[slug]))
+    page, failures, _ = _open(browser, f"{base_url}topics/{topic}/", "light")
+    shown = _card_ids(page)
+    assert len(shown) > 1
+    with page.expect_download() as download:
+        page.locator("a[data-pa-bib]").click()
+    assert download.value.suggested_filename == f"{topic}.bib"
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    expected = [(built.site / f"papers/{i}.bib").read_text(encoding="utf-8") for i in shown]
+    assert text == "\n".join(expected)
+    # Material looks for a sitemap beside every rel=alternate link; the topic feed's is not
+    # there (a request in the background, on every topic page, before this change too).
+    assert [f for f in failures if not f.endswith(f"/topics/{topic}/sitemap.xml")] == []
+
+
+def _card_ids(page: Page) -> list[str]:
+    hrefs = page.locator(".pa-card__title a").evaluate_all("els => els.map(e => e.href)")
+    return [re.search(r"/papers/([^/]+)/$", h).group(1) for h in hrefs]
+
+
 ID_CASES = json.loads((REPO / "tests/data/arxiv_id_inputs.json").read_text())["cases"]
 
 
@@ -634,7 +743,7 @@ def test_an_organization_is_searchable_by_name(browser: Browser, base_url: str) 
     page, failures, _ = _open(browser, base_url, "light")
     for name in ("TongyiLab", "AlibabaTongyiLab"):  # its full name and its short name
         page.locator(".pa-search .pagefind-ui__search-input").fill("")
-        _search(page, name)
+        _search(page, name, everything=False)  # the newest periods, as a reader first sees
         # First: a shard without the word answers with loose matches of its own after it.
         assert _result_ids(page)[0] == "2603.01425", name
     assert failures == []
@@ -696,7 +805,7 @@ def test_on_a_phone_the_results_come_before_the_filters(
     browser: Browser, base_url: str, shots: Path
 ) -> None:
     page, failures, _ = _open(browser, base_url, "light", width=390)
-    _search(page, QUERY)
+    _search(page, QUERY, everything=False)
     page.locator(".pa-search__facets").click()
     filters = page.locator(".pagefind-ui__filter-panel")
     expect(filters).to_contain_text("Topic")

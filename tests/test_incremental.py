@@ -136,7 +136,6 @@ def _expected(day: dt.date, days_before: list[dt.date], ids: list[str], topic: s
         # citations and open data of what is new
         *(f"papers/{i}.bib" for i in ids),
         f"days/{day:%Y/%m/%d}.bib",
-        f"topics/{topic}/papers.bib",
         f"data/papers-{day.year}.jsonl.gz",
         # the new tag brings a new feed, which the feed list names
         "feeds/index.md",

@@ -1,61 +1,84 @@
-"""How a large archive's paper pages are split into Pagefind runs (generator/site/search.py).
+"""How a large archive's paper pages are split into Pagefind bundles (generator/site/search.py).
 
-The browser test builds real shards and checks the merged search; this checks the plan:
-every page in exactly one run, runs within the limit, an archive under it in one run.
+The browser test builds real bundles and checks the merged search; this checks the plan:
+every page in exactly one bundle, periods of listing newest first that do not overlap,
+within the limit, an archive under it in one bundle.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
-import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from generator.site.search import SearchIndexError, bundles_js, shard_globs, sort_keys
+from generator.site.search import (
+    BUNDLES_JS,
+    Period,
+    SearchIndexError,
+    bundles_js,
+    index_site,
+    pack,
+    periods,
+    sort_keys,
+)
 
 
-def _prefixes(glob: str) -> list[str]:
-    inner = re.fullmatch(r"papers/(?:\{(.+)\}|(.+))/\*\*/\*\.html", glob)
-    assert inner, glob
-    return [p.removesuffix("*") for p in (inner.group(1) or inner.group(2)).split(",")]
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
 
 
-def _ids(months: dict[str, int]) -> list[str]:
-    return sorted(f"{m}.{n:05d}" for m, count in months.items() for n in range(1, count + 1))
+def _archive(months: dict[str, int]) -> dict[str, dt.date]:
+    """``count`` papers per ``YYYY-MM``, on that month's first days, ids in listing order."""
+    listed = {}
+    for month, count in months.items():
+        for n in range(count):
+            listed[f"{month[2:4]}{month[5:]}.{n:05d}"] = _day(f"{month}-{1 + n % 28:02d}")
+    return listed
 
 
-def test_every_page_in_exactly_one_run_within_the_limit():
-    ids = _ids({"2312": 40, "2401": 2_500, "2402": 9_000, "2403": 7_000, "2404": 30})
-    globs = shard_globs(ids, 6_000)
-    runs = [[i for i in ids if any(i.startswith(p) for p in _prefixes(g))] for g in globs]
-    assert sorted(i for run in runs for i in run) == ids  # each once
-    assert all(0 < len(run) <= 6_000 for run in runs)
-    assert len(globs) <= 5  # packed, not one run per prefix
+def test_a_small_archive_is_one_bundle():
+    listed = _archive({"2024-11": 300, "2025-02": 400})
+    (only,) = periods(listed, 1_000)
+    assert only.bundle == "pagefind" and len(only.ids) == 700
+    assert (only.first, only.last) == (_day("2024-11-01"), _day("2025-02-28"))
 
 
-def _runs(ids: list[str], limit: int) -> list[int]:
-    globs = shard_globs(ids, limit)
-    return [sum(any(i.startswith(p) for p in _prefixes(g)) for i in ids) for g in globs]
+def test_bundles_are_periods_of_listing_newest_first_within_the_limit():
+    months = {f"2024-{m:02d}": 1_500 for m in range(1, 13)}  # 18,000 in 2024
+    months |= {"2025-01": 1_500, "2025-02": 1_000, "2023-12": 200}
+    listed = _archive(months)
+    plan = periods(listed, 12_000)
+    assert [p.bundle for p in plan] == [
+        "pagefind",
+        "pagefind-2024-07-01",
+        "pagefind-2024-01-01",
+        "pagefind-2023-12-01",
+    ]
+    assert [len(p.ids) for p in plan] == [2_500, 9_000, 9_000, 200]
+    assert sorted(i for p in plan for i in p.ids) == sorted(listed)  # each page once
+    for newer, older in zip(plan, plan[1:], strict=False):
+        assert older.last < newer.first  # periods do not overlap: date order is bundle order
+        assert {listed[i].year for i in newer.ids} == {newer.first.year}
 
 
-def test_as_few_runs_as_the_limit_allows_of_about_equal_size():
-    months = ("2401", "2402", "2403", "2404", "2405", "2406", "2407", "2408", "2409", "2410")
-    ids = _ids({m: 3_000 for m in months})  # 30,000 pages, ~a real 30,000-paper archive
-    runs = _runs(ids, 12_000)
-    assert len(runs) == 3 and sum(runs) == 30_000 and max(runs) - min(runs) < 1_000
-    halves = _ids({m: 1_500 for m in months[:6]})
-    assert _runs(halves, 6_000) == [4_500, 4_500]
+def test_packing_keeps_units_whole_and_runs_about_equal():
+    assert pack([("a", 5), ("b", 5), ("c", 5), ("d", 5)], 12) == [["a", "b"], ["c", "d"]]
+    assert pack([("a", 30), ("b", 2)], 12) == [["a"], ["b"]]  # a unit over the limit alone
+    assert pack([("a", 3)], 12) == [["a"]]
 
 
 def test_the_bundles_module():
-    assert bundles_js([], None).endswith(
-        "export const shards = [];\nexport const sortKeys = null;\n"
-    )
-    assert bundles_js(["pagefind-2", "pagefind-3"], "pagefind/sort-keys.0a1b.json").endswith(
-        'export const shards = ["pagefind-2/", "pagefind-3/"];\n'
-        'export const sortKeys = "pagefind/sort-keys.0a1b.json";\n'
+    assert bundles_js([], 0).endswith("export const bundles = [];\nexport const initial = 0;\n")
+    period = Period(_day("2025-01-02"), _day("2025-06-30"), ("2501.00001",), "pagefind-2025-01-02")
+    text = bundles_js([period.entry("pagefind-2025-01-02/sort-keys.0a1b.json")], 1)
+    assert text.endswith(
+        'export const bundles = [{"first":"2025-01-02","keys":'
+        '"pagefind-2025-01-02/sort-keys.0a1b.json","last":"2025-06-30","pages":1,'
+        '"path":"pagefind-2025-01-02/"}];\nexport const initial = 1;\n'
     )
 
 
@@ -76,13 +99,61 @@ def test_sort_keys_keep_an_id_two_shards_share_apart(tmp_path):
     ]
     for bundle, page_id, paper, date, votes in pages:
         _fragment(tmp_path, bundle, page_id, paper, {"date": date, "upvotes": str(votes)})
-    keys = json.loads(sort_keys(tmp_path, ["pagefind", "pagefind-2"]))
-    assert keys["ids"] == ["en_new", "en_same", "en_mid", "en_same"]
-    assert keys["upvotes"] == [1, 5, 9, 2]
-    assert keys["clashes"] == {"en_same": {"2603.00002": 1, "2401.00004": 3}}
+    newer, older = (json.loads(k) for k in sort_keys(tmp_path, ["pagefind-2", "pagefind"]))
+    assert newer == {
+        "ids": ["en_new", "en_same"],
+        "upvotes": [1, 5],
+        "clashes": {"en_same": {"2603.00002": 1}},
+    }
+    assert older == {
+        "ids": ["en_mid", "en_same"],
+        "upvotes": [9, 2],
+        "clashes": {"en_same": {"2401.00004": 1}},
+    }
 
 
 def test_sort_keys_name_a_page_without_its_meta(tmp_path):
     _fragment(tmp_path, "pagefind", "en_bad", "2401.00001", {"title": "no date"})
     with pytest.raises(SearchIndexError, match=r"en_bad.*2401\.00001.*date or upvotes"):
         sort_keys(tmp_path, ["pagefind"])
+
+
+def _page(site: Path, paper: str, day: str, words: str) -> None:
+    html = (
+        f"<html><body><article data-pagefind-body><h1>{paper}</h1><p>{words}</p>"
+        f'<span data-pagefind-meta="date:{day}"></span>'
+        f'<span data-pagefind-meta="upvotes:1"></span></article></body></html>'
+    )
+    target = site / "papers" / paper / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+
+
+def test_a_bundle_whose_pages_did_not_change_is_reused_from_the_cache(tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    cache.mkdir()
+    listed = {}
+    for n, day in enumerate(["2024-03-01", "2024-03-02", "2025-01-02", "2025-01-03"]):
+        paper = f"{day[2:4]}{day[5:7]}.{n:05d}"
+        _page(site, paper, day, "diffusion models")
+        listed[paper] = _day(day)
+    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    assert index_site(site, listed, shard_pages=2, cache=cache) == 4
+    older = site / "pagefind-2024-03-01" / "pagefind-entry.json"
+    first = {p.name for p in cache.iterdir()}
+    assert len(first) == 2 and older.is_file()
+
+    _page(site, "2501.00003", "2025-01-03", "a changed abstract")  # the newest period only
+    shutil.rmtree(site / "pagefind")
+    shutil.rmtree(site / "pagefind-2024-03-01")  # as MkDocs cleans site/
+    assert index_site(site, listed, shard_pages=2, cache=cache) == 4
+    second = {p.name for p in cache.iterdir()}
+    assert len(second) == 2 and len(first & second) == 1  # one bundle kept, one new
+    kept = cache / (first & second).pop() / "pagefind-entry.json"
+    assert older.stat().st_ino == kept.stat().st_ino  # the site's copy is the cached file
+    assert _bundles_of(site) == ["pagefind/", "pagefind-2024-03-01/"]
+
+
+def _bundles_of(site: Path) -> list[str]:
+    text = (site / BUNDLES_JS).read_text()
+    return [b["path"] for b in json.loads(text.split("bundles = ")[1].split(";\n")[0])]

@@ -437,7 +437,6 @@ def test_topic_split_by_month_when_large(tmp_path, monkeypatch):
         "feed.json",
         "feed.xml",
         "index.md",
-        "papers.bib",
     ]
 
 
@@ -476,8 +475,16 @@ def test_citations_bibtex_on_the_page_and_as_files(built):
     assert entry["eprint"] == "2603.00002" and entry["author"] == "Ada Lovelace and Alan Turing"
     day = bibtexparser.parse_string((root.site / "days/2026/03/06.bib").read_text())
     assert [e["eprint"] for e in day.entries] == ["2603.00002", "2603.00001", "2603.00003"]
-    topic = bibtexparser.parse_string((root.site / "topics/video/papers.bib").read_text())
-    assert "2603.00002" in [e["eprint"] for e in topic.entries]
+    # A topic page's download names the day files and ids it takes (pa-bib.js joins them).
+    topic = page(root.site, "topics/video")
+    link = topic.select_one("a[data-pa-bib]")
+    shown = [a["href"].split("/")[-2] for a in topic.select(".pa-card__title a")]
+    sources = [run.split(":") for run in link["data-pa-bib"].split()]
+    assert [i for _, ids in sources for i in ids.split(",")] == shown
+    for day, ids in sources:
+        in_day = bibtexparser.parse_string((root.site / day).read_text())
+        assert set(ids.split(",")) <= {e["eprint"] for e in in_day.entries}
+    assert not list(root.site.glob("topics/*/papers.bib"))  # entries are not stored again
     keys = [
         e.key
         for p in root.site.glob("papers/*.bib")

@@ -167,14 +167,13 @@ def weekly_digest(archive: Archive) -> list[feeds.DigestEntry]:
 
 
 def _bibliographies(archive: Archive, keys: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """Downloadable .bib files: one per paper, per day and per topic, beside their pages."""
+    """Downloadable .bib files: one per paper and one per day, beside their pages. A topic
+    page's download is put together in the browser from the day files (pa-bib.js)."""
     entries = {paper.id: bibtex.render_entry(paper, keys[paper.id]) for paper in archive.papers}
     for paper in archive.papers:
         yield urls.paper_bib(paper.id), entries[paper.id]
     for day, papers in archive.by_day.items():
         yield urls.day_bib(day), bibtex.join_entries(entries[p.id] for p in papers)
-    for slug, papers in archive.by_topic.items():
-        yield urls.topic_bib(slug), bibtex.join_entries(entries[p.id] for p in papers)
 
 
 def _open_data(archive: Archive, config: SiteConfig) -> list[tuple[str, str]]:

@@ -53,6 +53,19 @@ def venue_of(paper: Paper) -> str:
     return comment if _VENUE.search(comment) else ""
 
 
+def bib_sources(papers: list[Paper]) -> str:
+    """Where a topic page's BibTeX download takes its entries (assets/pa-bib.js): each
+    listing day's file and the ids from it, in page order: ``<day file>:id,id ...``."""
+    runs: list[tuple[str, list[str]]] = []
+    for p in papers:
+        day = urls.day_bib(p.listed)
+        if runs and runs[-1][0] == day:
+            runs[-1][1].append(p.id)
+        else:
+            runs.append((day, [p.id]))
+    return " ".join(f"{day}:{','.join(ids)}" for day, ids in runs)
+
+
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
@@ -301,7 +314,10 @@ class PageRenderer:
                 urls.topic(topic.slug),
                 lambda y, m, slug=topic.slug: urls.topic_month(slug, y, m),
             ):
-                yield self.render("topic.md.j2", page, topic=topic, feed=feed, **context)
+                sources = bib_sources(context["papers"])  # type: ignore[arg-type]
+                yield self.render(
+                    "topic.md.j2", page, topic=topic, feed=feed, bib_sources=sources, **context
+                )
 
     def org_pages(self) -> Iterator[tuple[str, str]]:
         orgs = self.archive.orgs

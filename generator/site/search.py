@@ -1,26 +1,33 @@
 """The site's search index: Pagefind, run over the built site after ``mkdocs build``.
 
 Material's built-in search ships its whole index to every visitor; Pagefind splits it into
-chunks so a query downloads only what it needs. Only paper pages are indexed (the glob),
-and only their ``data-pagefind-body`` article, which carries the filters (topic, year,
-organization, has code, annotated) that ``paper.md.j2`` writes: indexing whole pages took
-several times the memory.
+chunks so a query downloads only what it needs. Only paper pages are indexed, and only
+their ``data-pagefind-body`` article, which carries the filters (topic, year,
+organization, has code, annotated) that ``paper.md.j2`` writes.
+
+Every search loads each bundle's metadata whole and the word's chunk in each bundle, so a
+query over one bundle of the whole archive costs more every year. A large archive is
+therefore indexed in bundles per period of listing (a year, or a few months of a year
+that outgrows ``SHARD_PAGES``, which also bounds Pagefind's memory: it holds a whole run),
+newest first: ``site/pagefind/`` is the newest period, ``site/pagefind-<first day>/`` the
+older ones. The browser (``assets/pagefind-lazy/``) searches the newest bundles holding at
+least a quarter of ``SHARD_PAGES`` papers and merges older ones when the reader asks,
+reading the list from ``assets/pagefind-lazy/bundles.js``, which is rewritten here. An
+archive of at most ``SHARD_PAGES`` papers is one bundle.
+
+A period whose pages are byte for byte those of an earlier build (every period but the
+newest, on a daily update) is not indexed again: bundles are kept in a cache folder under
+the digest of their pages (``.cache/search/``), and copied into the site from there.
 
 Sorting is not Pagefind's: its sort orders live in the index metadata every search loads
-whole, though few searches are sorted. The build instead writes one sort-keys file for all
-bundles (every indexed page's Pagefind id newest first, with its upvotes), which the
-browser fetches on the first sorted search.
-
-Pagefind holds a whole run in memory (growing with pages and vocabulary; the README's
-benchmarks give the figures), so a large archive is indexed in shards of at most
-``SHARD_PAGES`` pages, split by arXiv id prefix, one run after another: ``site/pagefind/``
-then ``site/pagefind-2/`` ... The browser merges them (``assets/pagefind-lazy/``), reading
-the extra bundles from ``assets/pagefind-lazy/bundles.js``, which is rewritten here. A
-small archive is one run, exactly as before sharding.
+whole, though few searches are sorted. Each bundle instead gets a sort-keys file (its
+pages' Pagefind ids newest first, with their upvotes), fetched on the first sorted search
+that covers the bundle. Periods do not overlap, so bundle order then position is date order.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import json
@@ -30,16 +37,22 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+from typing import TypeVar
 
 from generator.errors import ArchiveError
 from generator.site import urls
 
 BUNDLE = "pagefind"
-PAPER_GLOB = urls.paper("**").url + "*.html"  # a paper URL with a wildcard for the id
 SHARD_PAGES = 12_000
-SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force sharding with it
+SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force bundles with it
+INITIAL_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_INITIAL_PAGES"
 BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
+STAGE = ".pagefind-stage"  # hard links to one period's pages, which Pagefind indexes
+PAGES_FILE = "pages-indexed"  # in a cached bundle: how many pages it holds
+K = TypeVar("K")
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
 
@@ -47,63 +60,151 @@ class SearchIndexError(ArchiveError):
     """Pagefind failed or did not index every paper page; the message says which."""
 
 
-def index_site(site: Path, expected_pages: int, shard_pages: int | None = None) -> int:
-    """Write ``site/pagefind/`` (and ``pagefind-N/`` shards) for the paper pages in ``site``.
+@dataclass(frozen=True)
+class Period:
+    """The papers one bundle indexes: those listed from ``first`` to ``last``."""
 
-    Returns the pages indexed, counted over all runs.
-    """
-    for old in [site / BUNDLE, *site.glob(f"{BUNDLE}-*")]:
+    first: dt.date
+    last: dt.date
+    ids: tuple[str, ...]
+    bundle: str = BUNDLE
+
+    def entry(self, keys_path: str) -> dict[str, object]:
+        return {
+            "path": f"{self.bundle}/",
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "pages": len(self.ids),
+            "keys": keys_path,
+        }
+
+
+def index_site(
+    site: Path,
+    listed: dict[str, dt.date],
+    shard_pages: int | None = None,
+    cache: Path | None = None,
+) -> int:
+    """Write the bundles for the paper pages in ``site``; ``listed`` maps each paper id to
+    its listing day. With ``cache``, a bundle whose pages are unchanged since a build that
+    used the same cache is reused. Returns the pages indexed, counted over all bundles."""
+    for old in [site / BUNDLE, *site.glob(f"{BUNDLE}-*"), site / STAGE]:
         if old.is_dir():
             shutil.rmtree(old)  # a --dirty MkDocs build keeps the old chunks otherwise
-    if expected_pages == 0:  # Pagefind refuses an empty site; a new archive still deploys
-        (site / BUNDLES_JS).write_text(bundles_js([], None), encoding="utf-8")
+    if not listed:  # Pagefind refuses an empty site; a new archive still deploys
+        (site / BUNDLES_JS).write_text(bundles_js([], 0), encoding="utf-8")
         return 0
     limit = shard_pages or int(os.environ.get(SHARD_PAGES_ENV) or SHARD_PAGES)
-    ids = sorted(p.parent.name for p in site.glob(urls.paper("*").url + "index.html"))
-    plan = shard_globs(ids, limit) if len(ids) > limit else [PAPER_GLOB]
-    indexed, outputs = 0, []
-    for number, glob in enumerate(plan, start=1):
-        bundle = BUNDLE if number == 1 else f"{BUNDLE}-{number}"
-        indexed += _run(site, glob, bundle)
-        outputs.append(bundle)
-    if indexed != expected_pages:
+    initial_pages = int(os.environ.get(INITIAL_PAGES_ENV) or max(1, limit // 4))
+    plan = periods(listed, limit)
+    indexed = 0
+    used = set()
+    for period in plan:
+        if cache is None:
+            indexed += _run(site, period, site / period.bundle)
+            continue
+        digest = _digest(site, period)
+        used.add(digest)
+        kept = cache / digest
+        if not (kept / PAGES_FILE).is_file():
+            fresh = cache / f"{digest}.partial"
+            shutil.rmtree(fresh, ignore_errors=True)
+            count = _run(site, period, fresh)
+            (fresh / PAGES_FILE).write_text(f"{count}\n", encoding="utf-8")
+            shutil.rmtree(kept, ignore_errors=True)
+            fresh.rename(kept)  # whole or not at all: a killed build leaves only .partial
+        indexed += int((kept / PAGES_FILE).read_text())
+        shutil.copytree(kept, site / period.bundle, copy_function=_link_or_copy)
+        (site / period.bundle / PAGES_FILE).unlink()
+    if cache is not None:
+        for old in cache.iterdir():
+            if old.name not in used:
+                shutil.rmtree(old)  # the cache holds one build's bundles
+    if indexed != len(listed):
         raise SearchIndexError(
-            f"pagefind indexed {indexed} pages but the site has {expected_pages} paper pages "
+            f"pagefind indexed {indexed} pages but the site has {len(listed)} paper pages "
             f"(is data-pagefind-body still on the paper template?)"
         )
-    keys = sort_keys(site, outputs)
-    digest = hashlib.sha256(keys.encode()).hexdigest()[:10]
-    keys_path = f"{BUNDLE}/sort-keys.{digest}.json"  # named by content: caches never go stale
-    (site / keys_path).write_text(keys, encoding="utf-8")
-    # Always written: a --dirty build would otherwise keep a stale list of shards.
-    (site / BUNDLES_JS).write_text(bundles_js(outputs[1:], keys_path), encoding="utf-8")
+    entries = []
+    for period, keys in zip(plan, sort_keys(site, [p.bundle for p in plan]), strict=True):
+        digest = hashlib.sha256(keys.encode()).hexdigest()[:10]
+        keys_path = f"{period.bundle}/sort-keys.{digest}.json"  # named by content: never stale
+        (site / keys_path).write_text(keys, encoding="utf-8")
+        entries.append(period.entry(keys_path))
+    shown, pages = 0, 0
+    while shown < len(entries) and pages < initial_pages:
+        pages += len(plan[shown].ids)
+        shown += 1
+    # Always written: a --dirty build would otherwise keep a stale list of bundles.
+    (site / BUNDLES_JS).write_text(bundles_js(entries, shown), encoding="utf-8")
     return indexed
 
 
-def bundles_js(extra: list[str], keys_path: str | None) -> str:
-    """The module the browser reads the extra bundles and the sort keys from (site-root-
-    relative URLs); the theme ships it with neither, for ``serve``, which indexes nothing."""
-    shards = json.dumps([f"{b}/" for b in extra])
-    keys = json.dumps(keys_path)
+def periods(listed: dict[str, dt.date], limit: int) -> list[Period]:
+    """The bundles, newest first: one for an archive within ``limit``, else one per listing
+    year, a year over ``limit`` split into as few runs of whole months as keep each within
+    it (a single larger month stays whole), of about equal size."""
+    if len(listed) <= limit:
+        days = sorted(listed.values())
+        return [Period(days[0], days[-1], tuple(sorted(listed)))]
+    by_month: dict[tuple[int, int], list[str]] = {}
+    for paper, day in listed.items():
+        by_month.setdefault((day.year, day.month), []).append(paper)
+    found: list[list[tuple[int, int]]] = []
+    for year in sorted({ym[0] for ym in by_month}):
+        months = [(ym, len(by_month[ym])) for ym in sorted(by_month) if ym[0] == year]
+        found += pack(months, limit)
+    plan = []
+    for number, group in enumerate(reversed(found)):
+        ids = sorted(i for ym in group for i in by_month[ym])
+        days = sorted(listed[i] for i in ids)
+        bundle = BUNDLE if number == 0 else f"{BUNDLE}-{days[0].isoformat()}"
+        plan.append(Period(days[0], days[-1], tuple(ids), bundle))
+    return plan
+
+
+def pack(units: list[tuple[K, int]], limit: int) -> list[list[K]]:
+    """Consecutive units packed into as few groups as keep each within ``limit`` (a unit
+    over it alone), of about equal size."""
+    total = sum(count for _, count in units)
+    runs = max(1, -(-total // limit))
+    target = total / runs
+    groups: list[list[K]] = [[]]
+    size = 0
+    for unit, count in units:
+        full = len(groups) < runs and size + count / 2 > target
+        if groups[-1] and (size + count > limit or full):
+            groups.append([])
+            size = 0
+        groups[-1].append(unit)
+        size += count
+    return groups
+
+
+def bundles_js(entries: list[dict[str, object]], initial: int) -> str:
+    """The module the browser reads the bundles from (newest first, site-root-relative
+    URLs) and how many the first search covers; the theme ships it empty, for ``serve``,
+    which indexes nothing."""
+    listing = json.dumps(entries, separators=(",", ":"), sort_keys=True)
     return (
-        "// Written by paper-archive build: the search shards merged after pagefind/, and\n"
-        "// the sort keys of every indexed page.\n"
-        f"export const shards = {shards};\nexport const sortKeys = {keys};\n"
+        "// Written by paper-archive build: the search bundles, newest period first, and how\n"
+        "// many of them the first search covers (older ones are merged on request).\n"
+        f"export const bundles = {listing};\nexport const initial = {initial};\n"
     )
 
 
-def sort_keys(site: Path, bundles: list[str]) -> str:
-    """Every indexed page's Pagefind id, newest first (then most upvoted), and its upvotes.
+def sort_keys(site: Path, bundles: list[str]) -> list[str]:
+    """Per bundle: its pages' Pagefind ids newest first (then most upvoted), their upvotes.
 
     Read back from the fragments Pagefind wrote, whose meta carries the page's date and
-    upvotes, since a search result names its page by that id only. The position in the
-    list is the date order; upvotes, ties broken by position, are the other. Pagefind makes
-    ids unique within one run only (``en_`` and 7 hex digits), so an id found in two
-    bundles is listed under ``clashes`` with each paper's position; the browser tells such
+    upvotes, since a search result names its page by that id only. Pagefind makes ids
+    unique within one run only (``en_`` and 7 hex digits), so an id found in two bundles
+    is listed in each under ``clashes`` with its paper's position; the browser tells such
     results apart by their URL.
     """
-    pages = []
+    pages: list[list[tuple[str, int, str, str]]] = []
     for bundle in bundles:
+        found = []
         for fragment in (site / bundle / "fragment").glob("*.pf_fragment"):
             text = gzip.decompress(fragment.read_bytes()).removeprefix(SIGNATURE)
             data = json.loads(text)
@@ -115,71 +216,72 @@ def sort_keys(site: Path, bundles: list[str]) -> str:
                     f"(is data-pagefind-meta still on the paper template?)"
                 ) from None
             paper = data["url"].strip("/").split("/")[-1]
-            pages.append((date, upvotes, fragment.stem, paper))
-    pages.sort(reverse=True)
-    seen = Counter(page[2] for page in pages)
-    clashes: dict[str, dict[str, int]] = {}
-    for position, (_, _, page_id, paper) in enumerate(pages):
-        if seen[page_id] > 1:
-            clashes.setdefault(page_id, {})[paper] = position
-    keys = {
-        "ids": [page[2] for page in pages],
-        "upvotes": [page[1] for page in pages],
-        "clashes": clashes,
-    }
-    return json.dumps(keys, separators=(",", ":"), sort_keys=True) + "\n"
+            found.append((date, upvotes, fragment.stem, paper))
+        found.sort(reverse=True)
+        pages.append(found)
+    seen = Counter(page[2] for found in pages for page in found)
+    files = []
+    for found in pages:
+        clashes: dict[str, dict[str, int]] = {}
+        for position, (_, _, page_id, paper) in enumerate(found):
+            if seen[page_id] > 1:
+                clashes.setdefault(page_id, {})[paper] = position
+        keys = {
+            "ids": [page[2] for page in found],
+            "upvotes": [page[1] for page in found],
+            "clashes": clashes,
+        }
+        files.append(json.dumps(keys, separators=(",", ":"), sort_keys=True) + "\n")
+    return files
 
 
-def shard_globs(ids: list[str], limit: int) -> list[str]:
-    """Globs over ``papers/<id>/`` that cover every id once, each at most ``limit`` pages
-    where id prefixes allow: consecutive prefixes (in id, so date, order) packed into runs
-    of about equal size, as few as the limit allows."""
-    runs = -(-len(ids) // limit)
-    target = len(ids) / runs
-    groups: list[list[str]] = [[]]
-    sizes = [0]
-    for prefix, count in _prefixes(ids, "", max(1, int(target // 4))):  # fine enough to balance
-        full = len(groups) < runs and sizes[-1] + count / 2 > target
-        if sizes[-1] and (sizes[-1] + count > limit or full):
-            groups.append([])
-            sizes.append(0)
-        groups[-1].append(prefix)
-        sizes[-1] += count
-    patterns = [",".join(p + "*" for p in group) for group in groups]
-    return [
-        urls.paper(ids if "," not in ids else f"{{{ids}}}").url + "**/*.html" for ids in patterns
-    ]
+def _digest(site: Path, period: Period) -> str:
+    """What a bundle is made of: Pagefind's version and the period's pages, byte for byte."""
+    digest = hashlib.sha256(f"pagefind {version('pagefind')}\n".encode())
+    for paper in period.ids:
+        digest.update(f"{paper}\n".encode())
+        digest.update((site / _page(paper)).read_bytes())
+    return digest.hexdigest()[:20]
 
 
-def _prefixes(ids: list[str], prefix: str, limit: int) -> list[tuple[str, int]]:
-    """(prefix, pages) pairs, in order, each prefix as short as fits within ``limit``."""
-    if len(ids) <= limit or all(len(i) <= len(prefix) for i in ids):
-        return [(prefix, len(ids))]
-    children = Counter(i[len(prefix)] for i in ids if len(i) > len(prefix))
-    found: list[tuple[str, int]] = []
-    for char in sorted(children):
-        child = prefix + char
-        found += _prefixes([i for i in ids if i.startswith(child)], child, limit)
-    return found
+def _page(paper: str) -> str:
+    """A paper page's built file, relative to the site."""
+    return urls.paper(paper).url + "index.html"
 
 
-def _run(site: Path, glob: str, bundle: str) -> int:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pagefind",
-            "--site",
-            str(site),
-            "--glob",
-            glob,
-            *(["--output-subdir", bundle] if bundle != BUNDLE else []),
-            "--force-language",
-            "en",
-        ],
-        capture_output=True,
-        text=True,
-    )
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # the cache on another file system
+        shutil.copy2(source, target)
+
+
+def _run(site: Path, period: Period, output: Path) -> int:
+    """Index one period's pages into ``output``: Pagefind reads a tree of hard links to
+    them, so the URLs it records are the pages' own."""
+    stage = site / STAGE
+    for paper in period.ids:
+        target = stage / _page(paper)
+        target.parent.mkdir(parents=True)
+        os.link(site / _page(paper), target)
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pagefind",
+                "--site",
+                str(stage),
+                "--output-path",
+                str(output.resolve()),
+                "--force-language",
+                "en",
+            ],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        shutil.rmtree(stage)
     if result.returncode != 0:
         output = (result.stderr or result.stdout).strip()
         raise SearchIndexError(f"pagefind failed (exit {result.returncode}):\n{output}")

@@ -186,10 +186,6 @@ def day_bib(date: dt.date) -> str:
     return f"days/{date:%Y/%m/%d}.bib"
 
 
-def topic_bib(slug: str) -> str:
-    return f"topics/{slug}/papers.bib"
-
-
 def archive_chart() -> str:
     """The whole archive's papers-per-month chart (SVG), on the trends page."""
     return "trends/all.svg"
@@ -253,7 +249,6 @@ def every_kind(
         "opml": opml(),
         "paper_bib": paper_bib(arxiv_id),
         "day_bib": day_bib(date),
-        "topic_bib": topic_bib(slug),
         "archive_chart": archive_chart(),
         "topic_chart": topic_chart(slug),
         "data_year": data_year(date.year),

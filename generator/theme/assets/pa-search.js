@@ -64,6 +64,46 @@
   var exactUrl = null;
   var exactFor = null;
 
+  // A search covers the newest periods of the archive (see pagefind-lazy/pagefind.js);
+  // after its results, a button merges the next older period and searches again.
+  var older = document.createElement("p");
+  older.className = "pa-search__older";
+  var covered = document.createElement("span");
+  var olderButton = document.createElement("button");
+  olderButton.type = "button";
+  older.appendChild(covered);
+  older.appendChild(olderButton);
+  var coverage = null;
+
+  function placeOlder() {
+    var drawer = box.querySelector(".pagefind-ui__drawer");
+    if (coverage) box.setAttribute("data-pa-searched", coverage.searched.length);
+    if (!drawer || !coverage || !coverage.older.length) return older.remove();
+    var searched = coverage.searched;
+    var next = coverage.older[0];
+    covered.textContent =
+      "Searched papers listed " + searched[searched.length - 1].first + " to " +
+      searched[0].last + ". ";
+    olderButton.textContent = "Search older papers too (" + next.first + " to " + next.last + ")";
+    drawer.appendChild(older);
+  }
+
+  document.addEventListener("pa-search:done", function (event) {
+    coverage = event.detail;
+    setTimeout(placeOlder, 0); // after the UI has drawn the results
+  });
+
+  olderButton.addEventListener("click", function () {
+    olderButton.disabled = true;
+    import(lazy + "pagefind.js")
+      .then(function (api) { return api.searchOlder(); })
+      .then(function () {
+        olderButton.disabled = false;
+        var field = input();
+        mount(field ? field.value : "", checkedFilters());
+      });
+  });
+
   function input() {
     return box.querySelector(".pagefind-ui__search-input");
   }

@@ -1,4 +1,4 @@
-// Written by paper-archive build: the search shards merged after pagefind/, and
-// the sort keys of every indexed page.
-export const shards = [];
-export const sortKeys = null;
+// Written by paper-archive build: the search bundles, newest period first, and how
+// many of them the first search covers (older ones are merged on request).
+export const bundles = [];
+export const initial = 0;

@@ -1,4 +1,4 @@
-// Pagefind's search API with its filter index loaded on demand, over one or more bundles.
+// Pagefind's search API with its filter index loaded on demand, over bundles per period.
 // Pagefind's default UI loads every filter chunk (topic, year, organization, ...) before
 // the first result, most of a query's transfer in a large archive. The UI is
 // pointed here instead of at pagefind/, so it sees no filters until the visitor asks for
@@ -24,26 +24,50 @@
 // - pa-search.css: the --pagefind-ui-* variables, .pagefind-ui__drawer,
 //   .pagefind-ui__search-clear and .pagefind-ui__result-link.
 import * as pagefind from "../../pagefind/pagefind.js";
-import { shards, sortKeys } from "./bundles.js";
+import { bundles, initial } from "./bundles.js";
 
 export const { createInstance, debouncedSearch, mergeIndex } = pagefind;
 
-// A large archive is indexed in shards (generator/site/search.py): pagefind/ plus the
-// bundles listed in bundles.js, merged once into the one instance here.
+// A large archive is indexed in bundles per period of listing, newest first
+// (generator/site/search.py): pagefind/ is the newest. A search covers the first
+// `initial` of them; searchOlder() merges the next one into the one instance here, so a
+// query costs what the periods it covers hold, not what the whole archive holds.
 const root = new URL("../../", import.meta.url);
+let covered = Math.max(1, Math.min(initial, bundles.length));
 let merged = null;
+
+function mergeUpTo(count) {
+  const start = merged ? merged.count : 1;
+  const previous = merged ? merged.done : Promise.resolve();
+  const done = previous.then(() =>
+    Promise.all(
+      bundles.slice(start, count).map((b) => pagefind.mergeIndex(new URL(b.path, root).pathname))
+    )
+  );
+  merged = { count: Math.max(start, count), done };
+  return done;
+}
 
 export async function options(opts) {
   await pagefind.options(opts);
-  if (!merged) {
-    merged = Promise.all(shards.map((path) => pagefind.mergeIndex(new URL(path, root).pathname)));
-  }
-  await merged;
+  await mergeUpTo(covered);
 }
 
 export async function init() {
   await pagefind.init();
-  await merged;
+  await mergeUpTo(covered);
+}
+
+// The periods searched and those left, newest first ({path, first, last, pages, keys}).
+export function coverage() {
+  return { searched: bundles.slice(0, covered), older: bundles.slice(covered) };
+}
+
+// Adds the next older period to every later search; resolves when it is merged.
+export async function searchOlder() {
+  if (covered < bundles.length) covered += 1;
+  await mergeUpTo(covered);
+  return coverage();
 }
 
 // pa-search.js remounts the UI (for facets, for a new sort) on the same page. The old UI's
@@ -52,7 +76,7 @@ export async function init() {
 export async function destroy() {}
 
 // The UI preloads on every keystroke; a short prefix spans index chunks that the finished
-// word does not need, in every shard, so preloading waits for the fifth letter.
+// word does not need, in every bundle, so preloading waits for the fifth letter.
 export async function preload(term, opts) {
   if (typeof term === "string" && term.trim().length >= 5) return pagefind.preload(term, opts);
 }
@@ -68,18 +92,18 @@ export async function filters() {
 }
 
 // The index holds no sort orders: they would be loaded by every search. A sorted search
-// finds every match in all bundles at once, then orders the matches by the sort keys the
-// build wrote (each page's position newest first, and its upvotes), fetched on first use.
-let keys = null;
-
+// finds every match in the bundles searched, then orders them by those bundles' sort keys
+// (each page's position newest first, and its upvotes), fetched on first use. Each search
+// tells pa-search.js what it covered ("pa-search:done"), for the "older papers" button.
 export async function search(term, opts = {}) {
   const { sort, ...rest } = opts;
   const found = await pagefind.search(term, rest);
+  document.dispatchEvent(new CustomEvent("pa-search:done", { detail: coverage() }));
   const key = sort && Object.keys(sort)[0];
-  if (!found || !key || !sortKeys) return found;
+  if (!found || !key || !bundles.length) return found;
   let loaded;
   try {
-    loaded = await loadKeys();
+    loaded = await Promise.all(bundles.slice(0, covered).map(loadKeys));
   } catch (error) {
     console.warn("search: sort keys unavailable, showing best matches first", error);
     return found;
@@ -87,31 +111,39 @@ export async function search(term, opts = {}) {
   return { ...found, results: await sortResults(found.results, loaded, key, sort[key]) };
 }
 
-// Results in the order of `key` ("date" or "upvotes"), `direction` "desc" or "asc"; pages
-// the keys do not know (a stale cache) go last. An id that two shards share (see
-// generator/site/search.py) is told apart by the result's URL, which costs its fragment.
+// Results in the order of `key` ("date" or "upvotes"), `direction` "desc" or "asc", by
+// the sort keys of the bundles searched, newest first: a page's place is its bundle, then
+// its position there. Pages the keys do not know (a stale cache) go last. An id that two
+// bundles share (see generator/site/search.py) is told apart by the result's URL, which
+// costs its fragment.
 export async function sortResults(results, keys, key, direction) {
   const slot = new Map();
   await Promise.all(
     results.map(async (result) => {
-      const shared = keys.clashes.get(result.id);
-      if (!shared) return slot.set(result, keys.position.get(result.id));
-      const { url } = await result.data();
-      slot.set(result, shared.get(url.split("/").filter(Boolean).pop()));
+      let paper = null;
+      if (keys.some((k) => k.clashes.has(result.id))) {
+        const { url } = await result.data();
+        paper = url.split("/").filter(Boolean).pop();
+      }
+      keys.forEach((k, bundle) => {
+        const position = paper
+          ? k.clashes.get(result.id)?.get(paper)
+          : k.position.get(result.id);
+        if (position !== undefined) slot.set(result, { bundle, position, votes: k.upvotes[position] });
+      });
     })
   );
-  const byDate = (a, b) => slot.get(a) - slot.get(b);
-  const votes = (r) => keys.upvotes[slot.get(r)];
-  const byUpvotes = (a, b) => votes(b) - votes(a) || byDate(a, b);
+  const byDate = (a, b) =>
+    slot.get(a).bundle - slot.get(b).bundle || slot.get(a).position - slot.get(b).position;
+  const byUpvotes = (a, b) => slot.get(b).votes - slot.get(a).votes || byDate(a, b);
   const order = key === "upvotes" ? byUpvotes : byDate;
   const sign = direction === "asc" ? -1 : 1;
-  const known = (r) => slot.get(r) !== undefined;
   return [...results].sort((a, b) =>
-    known(a) && known(b) ? sign * order(a, b) : known(b) - known(a)
+    slot.has(a) && slot.has(b) ? sign * order(a, b) : slot.has(b) - slot.has(a)
   );
 }
 
-// The sort-keys file as lookups (see sort_keys in generator/site/search.py).
+// One bundle's sort-keys file as lookups (see sort_keys in generator/site/search.py).
 export function decodeKeys(file) {
   return {
     position: new Map(file.ids.map((id, i) => [id, i])),
@@ -123,17 +155,27 @@ export function decodeKeys(file) {
 }
 
 // bundles.js has a fixed name, so a browser may hold it from before the last deploy, when
-// the sort keys had another name: on a failure it is read again, past the cache, once.
-function loadKeys() {
-  if (!keys) {
-    keys = fetchKeys(sortKeys)
-      .catch(async () => fetchKeys((await import(`./bundles.js?at=${Date.now()}`)).sortKeys))
+// a bundle's sort keys had another name: on a failure it is read again, past the cache,
+// once, and the bundle's keys are taken from there.
+const keys = new Map();
+
+function loadKeys(bundle) {
+  if (!keys.has(bundle.path)) {
+    const reread = async () => {
+      const fresh = (await import(`./bundles.js?at=${Date.now()}`)).bundles;
+      const now = fresh.find((b) => b.path === bundle.path);
+      if (!now) throw new Error(`search bundle ${bundle.path} is gone`);
+      return fetchKeys(now.keys);
+    };
+    const loading = fetchKeys(bundle.keys)
+      .catch(reread)
       .catch((error) => {
-        keys = null; // tried again on the next sorted search
+        keys.delete(bundle.path); // tried again on the next sorted search
         throw error;
       });
+    keys.set(bundle.path, loading);
   }
-  return keys;
+  return keys.get(bundle.path);
 }
 
 async function fetchKeys(path) {
