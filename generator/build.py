@@ -33,6 +33,11 @@ from generator.topics import Taxonomy, TopicsError
 class BuildError(ArchiveError):
     """The archive or the site configuration cannot be built; the message says where."""
 
+    @classmethod
+    def of(cls, exc: ArchiveError) -> BuildError:
+        """The build's error for one of a step's own, keeping the file, line and day it names."""
+        return cls(str(exc), path=exc.path, line=exc.line, day=exc.day)
+
 
 @dataclass
 class BuildReport:
@@ -58,7 +63,7 @@ def generate(paths: Paths) -> BuildReport:
     try:
         taxonomy = Taxonomy.load(paths.topics)
     except TopicsError as exc:
-        raise BuildError(str(exc)) from None
+        raise BuildError.of(exc) from None
     loaded, topics_of = _load(paths, taxonomy)
     if loaded.errors:
         listing = "\n".join(f"  {e}" for e in loaded.errors[:50])
@@ -85,7 +90,7 @@ def generate(paths: Paths) -> BuildReport:
         # Everything that can refuse the archive runs before the first page is written.
         others = site_files(archive, config, load_status(paths), renderer)
     except (OutputError, StatusError) as exc:
-        raise BuildError(str(exc)) from None
+        raise BuildError.of(exc) from None
     wanted = {paths.docs / urls.paper(p.id).source for p in archive.papers}
 
     def write_others() -> None:
@@ -239,7 +244,7 @@ def build_site(paths: Paths, *, dirty: bool = False) -> BuildReport:
         paths.search_cache.mkdir(parents=True, exist_ok=True)
         search.index_site(paths.site, report.listed, cache=paths.search_cache)
     except search.SearchIndexError as exc:
-        raise BuildError(str(exc)) from None
+        raise BuildError.of(exc) from None
     report.timings["search"] = time.perf_counter() - started
     return report
 

@@ -619,8 +619,11 @@ def test_unreadable_status_file_fails_the_build_by_name(tmp_path):
     root = make_root(tmp_path)
     write_paper(root, paper("2603.00031", "2026-03-06"))
     (root.papers / "status.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(BuildError, match="status.json"):
+    with pytest.raises(BuildError, match="status.json") as info:
         generate(root)
+    # The build's error keeps what the status reader knew: the file and its line.
+    assert info.value.path == root.papers / "status.json"
+    assert info.value.line == 1
 
 
 def test_an_empty_archive_builds(tmp_path):
