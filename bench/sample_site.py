@@ -130,24 +130,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def _sample_root(root: Path) -> Paths:
-    """A scratch copy of the repository's sample archive, config and hand-written pages."""
-    shutil.copytree(REPO / "papers", root / "papers")
-    shutil.copytree(
-        REPO / "docs",
-        root / "docs",
-        ignore=lambda folder, names: (
-            [n for n in names if n not in ("about.md", "annotate.md")]
-            if Path(folder) == REPO / "docs"
-            else []
-        ),
-    )
-    for name in ("mkdocs.yml", "topics.yml"):
-        shutil.copy(REPO / name, root / name)
-    (root / "generator").symlink_to(REPO / "generator")  # theme and hook paths in mkdocs.yml
-    return Paths(root)
-
-
 @contextlib.contextmanager
 def _serve(site: Path) -> Iterator[str]:
     """site/ on a real HTTP server on 127.0.0.1, under a project sub-path."""
