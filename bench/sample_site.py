@@ -130,23 +130,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
-@contextlib.contextmanager
-def _serve(site: Path) -> Iterator[str]:
-    """site/ on a real HTTP server on 127.0.0.1, under a project sub-path."""
-    served = served_folder(site)
-    served.mkdir(exist_ok=True)
-    (served / SUB_PATH.strip("/")).symlink_to(site)
-    handler = functools.partial(_QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-    finally:
-        server.shutdown()
-        thread.join()
-
-
 def served_folder(site: Path) -> Path:
     """What the server serves: ``site`` is its SUB_PATH; other files may sit beside it."""
     return site.parent / "served"
