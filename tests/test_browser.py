@@ -465,6 +465,44 @@ def test_an_author_name_links_to_a_search_for_that_author(
     page.screenshot(path=shots / "author-search.png")
 
 
+def test_a_linked_search_widens_by_itself_until_it_finds_something(
+    browser: Browser, base_url: str, built: Paths
+) -> None:
+    """An author link (?q=) whose papers are all older than the newest periods shows them
+    without a click; a link that matches nothing searches every period, then says so. A
+    query typed in the box still widens only on request."""
+    periods = len(_bundles(built.site))
+    searched = "() => Number(document.querySelector('.pa-search').getAttribute('data-pa-searched'))"
+    older = ".pa-search__older button"
+    page, failures, _ = _open(browser, f"{base_url}?q=%22%C3%8D%C3%B1igo%20Goiri%22", "light")
+    expect(page.locator(".pagefind-ui__message")).to_have_text(
+        re.compile('^1 result for "Íñigo Goiri"'), timeout=15_000
+    )
+    assert _result_ids(page) == ["2311.18677"]  # listed 2023, in an older period if sharded
+    page, more_failures, _ = _open(browser, f"{base_url}?q=qqxyzzy", "light")
+    page.wait_for_function(f"n => ({searched})() === n", arg=periods, timeout=15_000)
+    _settled(page, "qqxyzzy")
+    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile("^No results"))
+    expect(page.locator(older)).to_have_count(0)
+    page, typed_failures, _ = _open(browser, f"{base_url}days/", "light")
+    _search(page, "qqxyzzy", everything=False)
+    page.wait_for_function(searched)
+    expect(page.locator(older)).to_have_count(1 if periods > 1 else 0)
+    assert failures == more_failures == typed_failures == []
+
+
+def test_the_status_page_counts_one_day_as_one_day(
+    browser: Browser, every_page_type: tuple[str, dict]
+) -> None:
+    """The sample's fetch record has one day with papers and one without."""
+    base, urls = every_page_type
+    page = browser.new_page()
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.goto(base + urls["status"])
+    counts = page.locator(".pa-counts")
+    expect(counts).to_contain_text("· 1 day with papers · 1 day with no Daily Papers batch ·")
+
+
 # -- Every page type: accessible (axe-core), quiet (nothing requested off the site). --------
 
 STATES = [  # (palette, viewport)
@@ -742,6 +780,27 @@ def test_an_arxiv_id_in_any_form_leads_to_its_paper(
     page.wait_for_url(f"{base_url}papers/2405.04086/")
     missing = {f"404 {base_url}papers/{i}/" for _, i in ID_CASES if i and i not in archive}
     assert set(failures) == missing  # the lookups of ids the archive does not have
+
+
+def test_an_id_the_archive_lacks_costs_no_404_page(browser: Browser, base_url: str) -> None:
+    """The lookup asks with HEAD first, so an unknown id downloads no 404 page; a known id
+    then gets its page."""
+    page, failures, _ = _open(browser, f"{base_url}days/", "light")
+    asked: list[tuple[str, str]] = []
+    page.on("request", lambda r: asked.append((r.method, r.url)))
+    box = page.locator(".pa-search .pagefind-ui__search-input")
+    exact = page.locator(".pa-search__exact")
+    box.fill("2501.99999")
+    expect(exact).to_contain_text("Not in this archive: arXiv 2501.99999")
+    box.fill(TARGET)
+    expect(exact.locator("a")).to_have_attribute("href", f"{base_url}papers/{TARGET}/")
+    looked_up = [a for a in asked if "/papers/" in a[1]]
+    assert looked_up == [
+        ("HEAD", f"{base_url}papers/2501.99999/"),
+        ("HEAD", f"{base_url}papers/{TARGET}/"),
+        ("GET", f"{base_url}papers/{TARGET}/"),
+    ]
+    assert failures == [f"404 {base_url}papers/2501.99999/"]
 
 
 def test_an_organization_is_searchable_by_name(browser: Browser, base_url: str) -> None:

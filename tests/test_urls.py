@@ -125,3 +125,49 @@ def test_mkdocs_renders_each_page_source_to_its_url():
         if isinstance(kind, urls.Page):
             file = File(kind.source, "docs", "site", use_directory_urls=True)
             assert file.url == (kind.url or "./"), name  # MkDocs writes the home page "./"
+
+
+# Matches of the scan below that are no URL of the site, each with why.
+NOT_URLS = {
+    ("templates/topic.md.j2", "}}.bib"): "the name a BibTeX download is saved under",
+}
+
+
+def _shapes() -> re.Pattern[str]:
+    """What a URL of urls.py looks like written out: its first folder (``papers/``,
+    ``days/`` ...) or its file's extension (``.xml``, ``.bib`` ...), from every kind."""
+    folders, extensions = set(), set()
+    for kind in _kinds().values():
+        path = _published(kind)
+        if "/" in path:
+            folders.add(path.split("/", 1)[0])
+        if not isinstance(kind, urls.Page):
+            extensions.add(path.rsplit("/", 1)[-1].split(".", 1)[1].rsplit(".", 1)[-1])
+    folder = "|".join(sorted(folders))
+    extension = "|".join(sorted(extensions))
+    # Not a method call (response.json()), not inside a longer path (tests/data/).
+    return re.compile(rf"(?<![\w./-])(?:{folder})/|[\w}}-]{{2}}\.(?:{extension})\b(?!\()")
+
+
+def test_no_template_or_script_writes_a_url_shape_of_its_own():
+    """Templates (generated pages', the theme's) and the theme's scripts take every URL from
+    urls.py: the ``urls`` Jinja global, or for scripts what the build writes into
+    bundles.js. A URL written out anywhere else is a second place to change it."""
+    shapes = _shapes()
+    assert shapes.search("'feed.xml'") and shapes.search('"papers/" + id')  # it can fail
+    generator = REPO / "generator"
+    files = [
+        path
+        for folder in (generator / "templates", generator / "theme")
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in {".j2", ".html", ".js", ".css"}
+    ]
+    assert any(p.name == "main.html" for p in files) and any(p.name == "day.md.j2" for p in files)
+    found = []
+    for path in files:
+        name = path.relative_to(generator).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in shapes.finditer(line):
+                if (name, match.group()) not in NOT_URLS:
+                    found.append(f"{name}:{number}: {match.group()!r} in {line.strip()}")
+    assert found == []

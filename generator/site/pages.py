@@ -13,16 +13,17 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from generator import ids
-from generator.config import SiteConfig
+from generator.config import Paths, SiteConfig
 from generator.model import Paper
 from generator.site import bibtex, markup, trends, urls
 from generator.site.structure import Archive, top_voted, week_days
-from generator.store.status import DayState, DayStatus
+from generator.store.status import DayState, DayStatus, status_path
 
 TOPIC_PAGE_LIMIT = 200  # a topic larger than this is split into month pages
 HOME_LATEST_LIMIT = 30
@@ -376,7 +377,9 @@ class PageRenderer:
                     if first + dt.timedelta(days=n) not in known
                 ],
             }
-        return self.render("status.md.j2", urls.status(), **context)
+        # The repository's file the page reads (named to readers of an imported archive).
+        status_file = status_path(Paths(Path())).as_posix()
+        return self.render("status.md.j2", urls.status(), status_file=status_file, **context)
 
     def home(self) -> tuple[str, str]:
         root = self.archive

@@ -50,6 +50,7 @@ SHARD_PAGES = 12_000
 SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force bundles with it
 INITIAL_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_INITIAL_PAGES"
 BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
+ID_PLACEHOLDER = "{id}"  # in bundles.js's paper page URL, where the browser puts an id
 STAGE = ".pagefind-stage"  # hard links to one period's pages, which Pagefind indexes
 PAGES_FILE = "pages-indexed"  # in a cached bundle: how many pages it holds
 K = TypeVar("K")
@@ -183,12 +184,17 @@ def pack(units: list[tuple[K, int]], limit: int) -> list[list[K]]:
 
 def bundles_js(entries: list[dict[str, object]], initial: int) -> str:
     """The module the browser reads the bundles from (newest first, site-root-relative
-    URLs) and how many the first search covers; the theme ships it empty, for ``serve``,
-    which indexes nothing."""
+    URLs) and how many the first search covers, and the paper page URL the search box opens
+    for an arXiv id (``{id}`` stands for it): the box is a script that cannot ask
+    :mod:`urls`. Written on every build; a site without it has no Pagefind either, and
+    then no search box."""
     listing = json.dumps(entries, separators=(",", ":"), sort_keys=True)
+    paper_page = json.dumps(urls.paper(ID_PLACEHOLDER).url)
     return (
-        "// Written by paper-archive build: the search bundles, newest period first, and how\n"
-        "// many of them the first search covers (older ones are merged on request).\n"
+        "// Written by paper-archive build: a paper's page (generator/site/urls.py), the\n"
+        "// search bundles, newest period first, and how many of them the first search\n"
+        "// covers (older ones are merged on request).\n"
+        f"export const paperPage = {paper_page};\n"
         f"export const bundles = {listing};\nexport const initial = {initial};\n"
     )
 

@@ -58,7 +58,7 @@ def search(query: str) -> str:
 
 def paper(arxiv_id: str) -> Page:
     """``arxiv_id`` must have passed :func:`generator.ids.normalize`: it becomes a path.
-    (``search.py`` passes glob wildcards instead, to name the built paper pages.)"""
+    (``search.py`` passes a placeholder instead, which the search box replaces with an id.)"""
     return _leaf(f"papers/{arxiv_id}/")
 
 

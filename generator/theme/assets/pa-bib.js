@@ -1,5 +1,5 @@
 // A topic page's "BibTeX" link: the entries of the papers on the page, in page order, taken
-// from the day files (days/YYYY/MM/DD.bib) that already hold every listing day's entries,
+// from the day files (urls.day_bib) that already hold every listing day's entries,
 // so the site does not store each entry again per topic. The link names them in
 // data-pa-bib ("<day file>:id,id <day file>:id ...", relative to data-pa-root, the site
 // root); its href, the days archive, is where a reader without scripts finds the files.

@@ -15,7 +15,7 @@
   var EXCERPT_WORDS = 30;
 
   // An arXiv id in what people paste: the grammar of generator/ids.py (from_text), tested
-  // against the same cases (tests/data/arxiv_id_inputs.json).
+  // against the same cases (arxiv_id_inputs in tests/data/).
   var WRAPPING =
     /^(?:arxiv:\s*|(?:https?:\/\/)?(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)/i;
   var TRAILING = /(?:\.pdf)?\/?(?:[?#].*)?$/i;
@@ -88,12 +88,20 @@
     drawer.appendChild(older);
   }
 
+  // A search that came by link (?q=, as author names link) was not typed here: rather than
+  // "No results" beside the button, it widens by itself until it finds something or has
+  // searched every period. Typing in the box ends that.
+  var linked = new URLSearchParams(window.location.search).get("q") || "";
+
   document.addEventListener("pa-search:done", function (event) {
     coverage = event.detail;
+    var widening = !!linked && coverage.term === linked && !coverage.results;
+    box.classList.toggle("pa-search--widening", widening && coverage.older.length > 0);
+    if (widening && coverage.older.length) return widen();
     setTimeout(placeOlder, 0); // after the UI has drawn the results
   });
 
-  olderButton.addEventListener("click", function () {
+  function widen() {
     olderButton.disabled = true;
     import(lazy + "pagefind.js")
       .then(function (api) { return api.searchOlder(); })
@@ -102,7 +110,9 @@
         var field = input();
         mount(field ? field.value : "", checkedFilters());
       });
-  });
+  }
+
+  olderButton.addEventListener("click", widen);
 
   function input() {
     return box.querySelector(".pagefind-ui__search-input");
@@ -181,6 +191,7 @@
     if (field) {
       field.id = "pa-search-input";
       field.addEventListener("input", function () {
+        linked = "";
         update();
       });
       field.addEventListener("focus", function () {
@@ -218,17 +229,26 @@
     exact.replaceChildren.apply(exact, parts);
   }
 
-  // An id opens its paper page if the archive has it: the page itself is the lookup (one
-  // request of a few kilobytes), so the index carries no id list, whatever its size.
+  // An id opens its paper page if the archive has it: the page itself is the lookup (a
+  // few kilobytes), so the index carries no id list, whatever its size. A HEAD asks first,
+  // so an id the archive lacks costs no 404 page. The page's URL is urls.paper's, which
+  // the build writes into bundles.js (with {id} for the id).
   function lookUp(id) {
     if (id === exactFor) return;
     exactFor = id;
     exactUrl = null;
     show([element("p", "pa-search__hint", "Looking for arXiv " + id + "…")]);
-    var url = new URL("papers/" + id + "/", root).href;
-    fetch(url)
+    var url = null;
+    import(lazy + "bundles.js")
+      .then(function (module) {
+        url = new URL(module.paperPage.replace("{id}", id), root).href;
+        return fetch(url, { method: "HEAD" });
+      })
+      .then(function (head) {
+        return head.ok ? fetch(url) : null;
+      })
       .then(function (response) {
-        return response.ok ? response.text() : null;
+        return response && response.ok ? response.text() : null;
       })
       .catch(function () {
         return null;
@@ -310,5 +330,5 @@
   document.addEventListener("click", function (event) {
     if (event.composedPath().indexOf(box) === -1) close();
   });
-  mount(new URLSearchParams(window.location.search).get("q") || "", null);
+  mount(linked, null);
 })();

@@ -94,11 +94,13 @@ export async function filters() {
 // The index holds no sort orders: they would be loaded by every search. A sorted search
 // finds every match in the bundles searched, then orders them by those bundles' sort keys
 // (each page's position newest first, and its upvotes), fetched on first use. Each search
-// tells pa-search.js what it covered ("pa-search:done"), for the "older papers" button.
+// tells pa-search.js what it covered and how many it found ("pa-search:done"), for the
+// "older papers" button.
 export async function search(term, opts = {}) {
   const { sort, ...rest } = opts;
   const found = await pagefind.search(term, rest);
-  document.dispatchEvent(new CustomEvent("pa-search:done", { detail: coverage() }));
+  const detail = { ...coverage(), term, results: found ? found.results.length : 0 };
+  document.dispatchEvent(new CustomEvent("pa-search:done", { detail }));
   const key = sort && Object.keys(sort)[0];
   if (!found || !key || !bundles.length) return found;
   let loaded;
