@@ -1,5 +1,5 @@
-"""Untrusted identifiers that become file names, URLs or links: arXiv ids (the only ones that
-become paths), http(s) URLs and GitHub handles.
+"""Untrusted identifiers that become file names, URLs or links: arXiv ids and slugs (the only
+ones that become paths), http(s) URLs and GitHub handles.
 
 Each is checked by one pattern, here. The paper schema (``generator/schema/paper.schema.json``,
 what ``validate`` enforces) writes the same patterns anchored, and a test keeps them equal,
@@ -9,6 +9,7 @@ so a value ``validate`` accepts is one the site shows, and fetch keeps only what
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from generator.errors import ArchiveError
 
@@ -31,6 +32,24 @@ _WRAPPING = re.compile(
 _TRAILING = re.compile(r"(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
 
 
+# A slug (tags, topics, organizations): runs of a-z and 0-9 joined by single hyphens, safe in
+# a URL and as a file name.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Lower-case letters that NFKD leaves whole (no base letter plus accent), written in ASCII.
+_UNSPLIT = str.maketrans(
+    {
+        "ø": "o",
+        "ł": "l",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ħ": "h",
+    }
+)
 # A link: http or https, a non-empty host, and none of whitespace, control characters or
 # < > " (a real URL has them percent-encoded; a link that holds them is a mistake or bait).
 HTTP_URL = r'https?://[^\s/?#<>"\x00-\x1f\x7f]+[^\s<>"\x00-\x1f\x7f]*'
@@ -79,6 +98,15 @@ def is_valid(raw: object) -> bool:
     except InvalidArxivId:
         return False
     return True
+
+
+def slugify(text: str) -> str:
+    """:data:`SLUG` made from free text (an organization's name, an annotation's status for
+    a CSS class): letters folded to ASCII (Ünï to uni, Łø to lo, ß to ss), every other run of
+    characters outside a-z0-9 one hyphen. Empty for text with no Latin letter or digit."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_UNSPLIT))
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
 
 
 def safe_url(url: object) -> str | None:

@@ -17,7 +17,6 @@ from typing import Any
 from generator import ids
 from generator.errors import ArchiveError
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # tags and topics: safe in a URL
 # A code repository named in an abstract: owner/name on a code host, path optional; the
 # closing punctuation of the sentence (or of a LaTeX \url{...}) is not part of it.
 _CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co")
@@ -149,7 +148,7 @@ class Paper:
         tags = (self.annotation or {}).get("tags")
         if not isinstance(tags, list):
             return []
-        return sorted({t for t in tags if isinstance(t, str) and SLUG.fullmatch(t)})
+        return sorted({t for t in tags if isinstance(t, str) and ids.SLUG.fullmatch(t)})
 
     @property
     def links(self) -> list[dict[str, str]]:

@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from generator.errors import ArchiveError
-from generator.model import SLUG, Paper
+from generator.ids import SLUG
+from generator.model import Paper
 
 MAX_TOPICS = 3
 OTHER_SLUG = "other"

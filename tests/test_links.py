@@ -56,6 +56,7 @@ def test_the_schema_writes_the_patterns_of_ids_py():
     assert url["pattern"] == f"^{ids.HTTP_URL}$"
     assert handle["pattern"] == f"^{ids.GITHUB_HANDLE}$"
     assert handle["maxLength"] == ids.GITHUB_HANDLE_MAX
+    assert SCHEMA["definitions"]["slug"]["pattern"] == f"^{ids.SLUG.pattern}$"
 
 
 def _archive(tmp_path: Path, annotations: list[str]) -> tuple[Path, list[Path]]:

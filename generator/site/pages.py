@@ -85,10 +85,6 @@ def card_text(paper: Paper, limit: int = CARD_TEXT) -> str:
     return _shorten(paper.tldr or paper.ai_summary or paper.abstract or "", limit)
 
 
-def _slug(value: object) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
-
-
 def _fm(value: str) -> Markup:
     return Markup(markup.front_matter_value(value))
 
@@ -114,7 +110,7 @@ def make_env() -> jinja2.Environment:
         safe_url=ids.safe_url,
         summary_line=summary_line,
         card_text=card_text,
-        slug=_slug,
+        slug=ids.slugify,
         latex=lambda text: Markup(markup.render_latex(text)),
     )
     env.globals["urls"] = urls  # templates write no URL shape of their own

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from generator.model import SLUG, Paper
+from generator.ids import SLUG, slugify
+from generator.model import Paper
 from generator.site.related import Related
 from generator.topics import Taxonomy
 
@@ -49,13 +48,6 @@ def week_days(week: Week) -> tuple[dt.date, dt.date]:
 
 def top_voted(papers: list[Paper], limit: int) -> list[Paper]:
     return sorted(papers, key=by_votes)[:limit]
-
-
-def slugify(name: str) -> str:
-    """The tag rule (:data:`generator.model.SLUG`) applied to free text: accents folded to
-    ASCII, every other run of characters outside ``a-z0-9`` one hyphen. May be empty."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
 SLUG_MAX = 60  # a path segment stays far below every file system's 255 bytes
