@@ -32,6 +32,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from generator.config import ClientSettings, Paths
 from generator.sources.daily_papers import DailyPapersClient, FetchError
 from generator.sources.items import ItemError, parse_item
+from generator.sources.ratelimit import CONFIGURED, Policy
 from generator.store.archive import Outcome, finish_interrupted_moves, index_ids, upsert
 from generator.store.lock import archive_lock
 from generator.store.paperfile import PaperFileError
@@ -65,6 +66,7 @@ class FetchReport:
     counts: dict[Outcome, int] = field(default_factory=lambda: {o: 0 for o in Outcome})
     skipped_items: list[str] = field(default_factory=list)
     requests: int = 0
+    limits: dict[str, Policy] = field(default_factory=dict)  # followed besides --budget
 
     def summary(self) -> str:
         papers = ", ".join(f"{n} {o.value}" for o, n in self.counts.items())
@@ -76,6 +78,12 @@ class FetchReport:
             f"{len(self.skipped_items)} items skipped",
             f"{self.requests} requests",
         ]
+        if self.limits:
+            followed = ", ".join(
+                f"{name} {p.calls} per {round(p.window, 1):g} s"
+                for name, p in sorted(self.limits.items())
+            )
+            parts.append(f"rate limits followed: {followed}")
         # A day retried during a long outage may fail again: it is not healed then.
         again = [d for d in self.healed if d in self.failed]
         if again:
@@ -159,6 +167,7 @@ def fetch_range(
                 bar.set_postfix(papers=papers, failed=len(report.failed), refresh=False)
                 bar.update(1)
             report.requests = client.requests_sent
+            report.limits = {k: p for k, p in client.budget.policies.items() if k != CONFIGURED}
         return report
 
 

@@ -4,6 +4,7 @@ close to the fastest that limit allows, against the real client and the local se
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 
 import pytest
@@ -11,7 +12,13 @@ from api_server import ApiServer, Budget, generated_days
 
 from generator.config import ClientSettings, Paths
 from generator.fetch import fetch_range
-from generator.sources.ratelimit import CONFIGURED, Policy, RequestBudget
+from generator.sources.ratelimit import (
+    CONFIGURED,
+    INFERRED,
+    BudgetClosed,
+    Policy,
+    RequestBudget,
+)
 
 FIRST = dt.date(2025, 1, 1)
 DAYS = 60
@@ -55,28 +62,64 @@ def test_a_server_limit_paces_a_default_backfill_near_its_fastest(tmp_path, api,
     assert not late, f"{len(late)} answers of 429 after the first window"
     if announce:
         assert 429 not in server.statuses()
+    # The summary names the limit that paced the run, announced or learnt.
+    limit = report.limits[INFERRED] if not announce else Policy(budget.calls, budget.window)
+    assert limit in report.limits.values() and limit.calls == budget.calls
+    assert "rate limits followed: " in report.summary()
+
+
+WINDOW = 0.3  # seconds: short, so the tests below wait on the real clock
+
+
+def _slots(budget: RequestBudget, count: int) -> float:
+    """Seconds ``count`` requests took to get their slots, one after another."""
+    started = time.monotonic()
+    for _ in range(count):
+        with budget.slot():
+            pass
+    return time.monotonic() - started
+
+
+def _blocks(budget: RequestBudget) -> bool:
+    """Whether the next request waits for good: still waiting after a second, it gets
+    BudgetClosed when the budget closes."""
+    outcome: list[BaseException] = []
+
+    def request() -> None:
+        try:
+            _slots(budget, 1)
+        except BudgetClosed as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join(1.0)
+    waiting = thread.is_alive()
+    budget.close()
+    thread.join(5.0)
+    return waiting and len(outcome) == 1
 
 
 def test_every_policy_is_its_own_constraint_and_none_borrows_another_window():
-    now = [0.0]
-    budget = RequestBudget(500, 300, clock=lambda: now[0])
-    budget.adopt("api", 4, 1.0)
-    for _ in range(4):
-        with budget.slot():
-            pass
-    assert budget.wait_time() == pytest.approx(1.0)  # the server's 1 s, not our 300 s
-    now[0] = 1.0
-    assert budget.wait_time() == 0
-    budget.adopt("api", 2, 1.0)  # a policy announced again replaces its earlier self
-    for _ in range(2):
-        with budget.slot():
-            pass
-    assert budget.wait_time() == pytest.approx(1.0)
-    budget.adopt("day", 7, 86_400)  # a second policy: both must allow
-    now[0] = 2.0
-    with budget.slot():
-        pass
-    assert budget.wait_time() > 80_000  # 7 finished within the day, all counted
+    budget = RequestBudget(500, 300)
+    budget.adopt("api", 4, WINDOW)
+    assert _slots(budget, 4) < WINDOW  # 4 per 0.3 s: all at once
+    # The fifth waits for the server's 0.3 s, not our 300 s.
+    assert WINDOW * 0.9 <= _slots(budget, 1) < 30
+    time.sleep(WINDOW)
+    budget.adopt("api", 2, WINDOW)  # a policy announced again replaces its earlier self
+    assert WINDOW * 0.9 <= _slots(budget, 3) < 30  # the third waits
+    budget.adopt("day", 8, 86_400)  # a second policy: both must allow
+    assert _blocks(budget)  # 8 finished within the day, all counted
+
+
+def test_a_429_without_a_policy_pauses_every_request_until_its_reset():
+    budget = RequestBudget(500, 300)
+    with budget.slot() as slot:
+        slot.refused = True
+    budget.refused(WINDOW)
+    assert WINDOW * 0.9 <= _slots(budget, 1) < 30
+    assert INFERRED not in budget.policies  # no call accepted: nothing to learn a quota from
 
 
 def test_a_limit_only_enforced_is_learnt_from_its_429s_and_measured_again_between_resets():
@@ -94,15 +137,14 @@ def test_a_limit_only_enforced_is_learnt_from_its_429s_and_measured_again_betwee
 
     # The server's 10 s window had begun 6 s before our first request: it looks like 4 s.
     answers(40, refused_at=0.5, retry_after=3.5)
-    assert budget.policies["inferred"] == Policy(40, 4.0)
-    assert budget.wait_time() == pytest.approx(3.5)  # paused until the reset
+    assert budget.policies[INFERRED] == Policy(40, 4.0)
     now[0] = 0.6
     budget.refused(3.4)  # another 429 of the same window teaches nothing new
-    assert budget.policies["inferred"] == Policy(40, 4.0)
+    assert budget.policies[INFERRED] == Policy(40, 4.0)
     # The next window's 429 measures it between two resets (a second for rounding).
     # 40 per 4 s lets 40 go at 4.6 and the next at 8.6, still in the server's window: a
     # 429 whose reset, 10 s after the last, gives the real window.
     now[0] = 4.6
     answers(40, refused_at=8.6, retry_after=5.4)
-    assert budget.policies["inferred"] == Policy(40, 11.0)
+    assert budget.policies[INFERRED] == Policy(40, 11.0)
     assert budget.policies[CONFIGURED] == Policy(500, 300)

@@ -30,7 +30,7 @@ class BudgetClosed(RuntimeError):
 
 
 CONFIGURED = "configured"  # the key of the policy the user configured
-_INFERRED = "inferred"  # the key of the policy learnt from 429s that announced none
+INFERRED = "learnt from 429s"  # the key of the policy learnt from 429s that announced none
 # Retry-After in delay-seconds is rounded to whole seconds; a window measured between two
 # of them may come out this much short.
 _ROUNDING = 1.0
@@ -77,6 +77,9 @@ class RequestBudget:
 
     @property
     def policies(self) -> dict[str, Policy]:
+        """Every policy followed, by key: :data:`CONFIGURED`, each announced one's
+        :attr:`AnnouncedPolicy.key`, :data:`INFERRED`. The fetch summary names them, so a
+        reader sees which limit paced a run (a learnt one may be stricter than the server's)."""
         with self._cond:
             return dict(self._policies)
 
@@ -104,12 +107,8 @@ class RequestBudget:
                     self._accepted += 1
                 self._cond.notify_all()
 
-    def wait_time(self) -> float:
-        """Seconds until every policy allows one more request (inf: until one ends)."""
-        with self._cond:
-            return self._wait(self._clock())
-
     def _wait(self, now: float) -> float:
+        """Seconds until every policy allows one more request (inf: until one ends)."""
         horizon = bisect.bisect_right(self._finished, now - self._longest_window())
         del self._finished[:horizon]
         wait = max(0.0, self._paused_until - now)
@@ -172,7 +171,7 @@ class RequestBudget:
             else:
                 window = reset - (self._first_sent if self._first_sent is not None else now)
             if self._accepted >= 1 and window > 0:
-                self._policies[_INFERRED] = Policy(self._accepted, window)
+                self._policies[INFERRED] = Policy(self._accepted, window)
             self._reset_at = reset
             self._accepted = 0
 
