@@ -2,7 +2,9 @@
 
 Published URLs are permanent (DESIGN.md's site map), so their shapes are written here
 only: every module and every template asks this module (templates through the ``urls``
-global that :func:`generator.site.pages.make_env` registers). A page is a
+global that :func:`generator.site.pages.make_env` registers, the theme's through
+``urls_hook.py``; the search script reads a paper's URL from the ``bundles.js`` that
+``search.py`` writes). A page is a
 :class:`Page`: its site-relative URL and the Markdown source MkDocs renders to it
 (``papers/<id>.md`` becomes ``papers/<id>/``). A file (feed, BibTeX, open data) is
 published where it is written, so its URL and its path under ``docs/`` are one string.

@@ -90,14 +90,16 @@
 
   // A search that came by link (?q=, as author names link) was not typed here: rather than
   // "No results" beside the button, it widens by itself until it finds something or has
-  // searched every period. Typing in the box ends that.
+  // searched every period. From then on (or once the reader types) the button decides.
   var linked = new URLSearchParams(window.location.search).get("q") || "";
 
   document.addEventListener("pa-search:done", function (event) {
     coverage = event.detail;
-    var widening = !!linked && coverage.term === linked && !coverage.results;
-    box.classList.toggle("pa-search--widening", widening && coverage.older.length > 0);
-    if (widening && coverage.older.length) return widen();
+    var fromLink = !!linked && coverage.term === linked;
+    var widening = fromLink && !coverage.results && coverage.older.length > 0;
+    box.classList.toggle("pa-search--widening", widening);
+    if (widening) return widen();
+    if (fromLink) linked = "";
     setTimeout(placeOlder, 0); // after the UI has drawn the results
   });
 
