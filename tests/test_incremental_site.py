@@ -12,7 +12,7 @@ import pytest
 
 from generator.build import BuildError, build_site
 from generator.config import Paths
-from generator.site import urls
+from generator.site import incremental_hook, urls
 
 REPO = Path(__file__).resolve().parents[1]
 STATIC_DOCS = ("about.md", "annotate.md")
@@ -102,6 +102,17 @@ def test_a_changed_theme_or_configuration_means_a_clean_build(tmp_path):
     assert not report.incremental
     assert not stale.exists()  # MkDocs cleaned site/ first
     assert build_site(paths, incremental=True).incremental  # and the next one resumes
+
+
+def test_the_urls_the_theme_asks_for_are_in_the_fingerprint(tmp_path):
+    """The theme's templates call urls.py (urls_hook.py): an unchanged docs/ source renders
+    to other bytes when urls.py changes, so a change there means a clean build."""
+    shutil.copytree(REPO / "generator", tmp_path / "generator")
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    before = incremental_hook.fingerprint(tmp_path, "https://example.org/")
+    module = tmp_path / "generator/site/urls.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# a change\n", encoding="utf-8")
+    assert incremental_hook.fingerprint(tmp_path, "https://example.org/") != before
 
 
 def test_a_failed_build_leaves_no_manifest_so_the_next_one_is_clean(tmp_path):

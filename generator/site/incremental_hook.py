@@ -5,10 +5,11 @@ run the previous ``site/`` comes back from the workflow's cache but ``docs/`` is
 afresh, so every source is newer and nothing would be saved; and under ``--strict`` MkDocs'
 own warning about dirty builds fails the build. This hook keeps a manifest of the last
 build (a digest of every ``docs/`` file and the output it became, and a fingerprint of what
-else shapes the output: ``mkdocs.yml``, the theme, the hooks, every installed package's
-version, the site URL). An incremental build (``build.py`` runs MkDocs with ``--dirty`` only
-when the manifest's fingerprint is the current one) then rebuilds or copies exactly the
-files whose digest changed, and removes the outputs of sources that are gone.
+else shapes the output: ``mkdocs.yml``, the theme, the hooks and ``urls.py``, which the
+theme's templates call, every installed package's version, the site URL). An incremental
+build (``build.py`` runs MkDocs with ``--dirty`` only when the manifest's fingerprint is the
+current one) then rebuilds or copies exactly the files whose digest changed, and removes the
+outputs of sources that are gone.
 
 Dirty builds are safe for this site because nothing a page shows comes from another page
 at MkDocs time: the navigation is fixed in ``mkdocs.yml`` (lists, prev/next, related
@@ -43,6 +44,7 @@ def fingerprint(root: Path, site_url: str) -> str:
     theme = root / "generator" / "theme"
     sources = [root / "mkdocs.yml", *sorted(p for p in theme.rglob("*") if p.is_file())]
     sources += sorted((root / "generator" / "site").glob("*_hook.py"))
+    sources.append(root / "generator" / "site" / "urls.py")  # the theme's URLs (urls_hook)
     for path in sources:
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(path.read_bytes())
