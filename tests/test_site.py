@@ -11,9 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import make_root, page, paper, resolve, soup, write_paper
+from sitekit import CARDS, TITLES, card_parts, make_root, page, paper, resolve, soup, write_paper
 
 from generator.build import BuildError, build_site, generate
+from generator.site import pages
 
 HOSTILE_TITLE = (
     "<script>alert(1)</script> {{ 7*7 }} {% raw %} $x_1$ **bold** [a](javascript:alert(1)) "
@@ -161,7 +162,7 @@ def test_annotation_block_is_shown(built):
 def test_day_page_orders_by_upvotes_and_links_neighbours(built):
     root, _ = built
     doc = page(root.site, "days/2026/03/06")
-    titles = [a.get_text() for a in doc.select(".pa-card__title > a")]
+    titles = [a.get_text() for a in doc.select(TITLES)]
     assert titles == ["Diffusion models for video", HOSTILE_TITLE, "A tiny benchmark"]
     nav = {a.get_text(): a["href"] for a in doc.find(class_="pa-nav").find_all("a")}
     assert resolve(root.site, "days/2026/03/06", nav["← 2026-03-05"]) == (
@@ -170,9 +171,9 @@ def test_day_page_orders_by_upvotes_and_links_neighbours(built):
     assert resolve(root.site, "days/2026/03/06", nav["2026-03-09 →"]) == (
         root.site / "days/2026/03/09/index.html"
     )
-    card = doc.select(".pa-card")[1]
+    card = doc.select(CARDS)[1]
     assert card.find(class_="pa-badge").get_text() == "annotated"
-    assert card.find(class_="pa-card__text").get_text() == (
+    assert card_parts(card)["text"].get_text() == (
         "TL;DR Few-shot prompting makes it <b>competitive</b>."
     )
 
@@ -192,20 +193,22 @@ def test_home_shows_latest_day_week_and_counts(built):
     counts = home.find(class_="pa-counts").get_text()
     assert counts.startswith("6 papers · 3 days")
     first_list = home.find(class_="pa-cards")
-    assert {a.get_text() for a in first_list.select(".pa-card__title > a")} == {
+    assert {a.get_text() for a in first_list.select(TITLES)} == {
         "Robot arms after the weekend",
         "Something unrelated",
     }
-    week = home.find_all(class_="pa-cards")[1].select(".pa-card__title > a")
+    week = home.find_all(class_="pa-cards")[1].select(TITLES)
     assert week[0].get_text() == "Diffusion models for video"
     # The week's list leaves out the latest day, shown in full above it: no paper twice.
-    shown = [a["href"] for a in home.select(".pa-card__title > a")]
+    shown = [a["href"] for a in home.select(TITLES)]
     assert len(shown) == len(set(shown)) == 6
 
 
 def test_cards_show_thumbnail_summary_upvotes_and_code(tmp_path):
-    """A card: the thumbnail lazy and sized (its box stays if the image fails), the TL;DR
-    else the AI summary else the abstract, cut short, the upvotes first, a code link."""
+    """A card: the thumbnail named in a data attribute (the file name in Hugging Face's
+    folder, which the list names once; another checked URL whole; no image markup or
+    handler), the TL;DR else the AI summary else the abstract, cut short, the upvotes first,
+    a code link. Unsafe URLs are dropped."""
     root = make_root(tmp_path)
     long = "word " * 200
     thumb = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2603.00011.png"
@@ -221,27 +224,34 @@ def test_cards_show_thumbnail_summary_upvotes_and_code(tmp_path):
             upvotes=42,
         ),
     )
-    write_paper(root, paper("2603.00012", "2026-03-06", abstract=long, upvotes=3))
+    elsewhere = "https://img.example.org/t/2603.00012.png?v=2&s=1"
+    write_paper(
+        root, paper("2603.00012", "2026-03-06", abstract=long, upvotes=3, thumbnail=elsewhere)
+    )
     write_paper(
         root,
         paper("2603.00013", "2026-03-06", thumbnail="javascript:alert(1)", github="javascript:x"),
     )
     build_site(root)
-    cards = page(root.site, "days/2026/03/06").select(".pa-card")
-    with_thumb, abstract_only, hostile = cards
-    img = with_thumb.select_one(".pa-card__thumb > img")
-    assert img["src"] == thumb and img["loading"] == "lazy" and img["alt"] == ""
-    assert (img["width"], img["height"]) == ("160", "84")
-    assert img["onerror"] == "this.remove()"
-    assert with_thumb.find(class_="pa-card__text").get_text() == "AI summary A machine summary."
-    meta = with_thumb.find(class_="pa-card__meta")
-    assert meta.contents[0]["class"] == ["pa-votes"] and meta.contents[0].get_text() == "▲ 42"
-    code = with_thumb.find("a", class_="pa-code")
-    assert code["href"] == "https://github.com/a/b" and code.get_text() == "Code"
-    text = abstract_only.find(class_="pa-card__text").get_text()
+    day = page(root.site, "days/2026/03/06")
+    assert (
+        day.select_one(".pa-cards")["data-th"]
+        == pages.THUMBNAILS
+        == thumb[: -len("2603.00011.png")]
+    )
+    assert not day.select(".pa-cards img, [onerror]")
+    with_thumb, abstract_only, hostile = (card_parts(c) | {"li": c} for c in day.select(CARDS))
+    assert with_thumb["li"]["data-th"] == "2603.00011.png"
+    assert with_thumb["text"].get_text() == "AI summary A machine summary."
+    votes = with_thumb["meta"].contents[0]
+    assert votes.name == "b" and votes.get_text() == "▲ 42"
+    code = with_thumb["links"].find("a", string="Code")
+    assert code["href"] == "https://github.com/a/b" and code.parent.name == "b"
+    text = abstract_only["text"].get_text()
     assert text.startswith("word word") and text.endswith("…") and len(text) <= 280
-    assert not abstract_only.select(".pa-card__thumb, .pa-code")
-    assert not hostile.select(".pa-card__thumb, .pa-code")  # unsafe URLs are dropped
+    assert abstract_only["li"]["data-th"] == elsewhere  # escaped once, read back whole
+    assert "data-th" not in hostile["li"].attrs  # unsafe URLs are dropped
+    assert hostile["links"].find("a", string="Code") is None
 
 
 @pytest.mark.parametrize("url", ["days", "days/2026", "days/2026/03", "topics", "feeds"])
@@ -291,11 +301,9 @@ def _grouped(root):
 def test_topics_and_other(built):
     root, _ = built
     other = page(root.site, "topics/other")
-    assert [a.get_text() for a in other.select(".pa-card__title > a")] == ["Something unrelated"]
+    assert [a.get_text() for a in other.select(TITLES)] == ["Something unrelated"]
     video = page(root.site, "topics/video")
-    assert "Diffusion models for video" in [
-        a.get_text() for a in video.select(".pa-card__title > a")
-    ]
+    assert "Diffusion models for video" in [a.get_text() for a in video.select(TITLES)]
 
 
 def test_every_internal_link_resolves(built):
@@ -478,7 +486,7 @@ def test_citations_bibtex_on_the_page_and_as_files(built):
     # A topic page's download names the day files and ids it takes (pa-bib.js joins them).
     topic = page(root.site, "topics/video")
     link = topic.select_one("a[data-pa-bib]")
-    shown = [a["href"].split("/")[-2] for a in topic.select(".pa-card__title a")]
+    shown = [a["href"].split("/")[-2] for a in topic.select(TITLES)]
     sources = [run.split(":") for run in link["data-pa-bib"].split()]
     assert [i for _, ids in sources for i in ids.split(",")] == shown
     for day, ids in sources:
