@@ -735,3 +735,54 @@ def test_empty_states_say_what_the_page_is_for_and_what_to_do(tmp_path):
         "/paper-archive/topics/",
         "/paper-archive/annotate/",
     }
+
+
+def test_the_archive_feed_carries_abstracts_and_subject_feeds_summaries(tmp_path):
+    """The archive's feed gives each paper's abstract; its topic's and organization's feeds
+    (many, and more every month) its AI summary, and the feeds page says so."""
+    import feedparser
+
+    root = make_root(tmp_path)
+    abstract = "We study reasoning in large language models. " * 12
+    write_paper(
+        root,
+        paper(
+            "2603.00021",
+            "2026-03-06",
+            abstract=abstract,
+            ai_summary="Reasoning, summed up.",
+            organization={"name": "Org", "fullname": "Org Lab"},
+        ),
+    )
+    build_site(root)
+    archive = feedparser.parse((root.site / "feed.xml").read_bytes())
+    assert [e.summary for e in archive.entries] == [abstract.strip()]
+    subjects = [*root.site.glob("topics/*/feed.atom"), root.site / "orgs/org/feed.atom"]
+    summaries = [[e.summary for e in feedparser.parse(f.read_bytes()).entries] for f in subjects]
+    shown = [s for s in summaries if s]
+    assert len(shown) >= 2 and all(s == ["Reasoning, summed up."] for s in shown)
+    text = " ".join(page(root.site, "feeds").get_text().split())
+    assert "the latest 50 papers with their abstracts" in text
+    assert "organization's feed the latest 20, each with its summary" in text
+
+
+def test_topic_org_tag_and_annotated_pages_list_one_row_per_paper(built):
+    """Pages that list hundreds of papers show a row each, in a real list: the title link,
+    upvotes, date and organization (not on the organization's own page), and the TL;DR
+    when a person wrote one; all of it literal text."""
+    root, _ = built
+    expected = "▲ 5 · 2026-03-06 · <b>Org</b> Inc"
+    for url in ("tags/classification", "annotated", "orgs/org"):
+        doc = page(root.site, url)
+        assert not doc.select(".pa-cards")
+        (row,) = doc.select("ul.pa-rows > li")
+        link, meta = row.find_all(recursive=False)[:2]
+        assert resolve(root.site, url, link["href"]) == root.site / "papers/2603.00001/index.html"
+        assert link.get_text() == HOSTILE_TITLE
+        assert meta.get_text() == (expected if url != "orgs/org" else "▲ 5 · 2026-03-06")
+        assert row.p.get_text() == "TL;DR Few-shot prompting makes it <b>competitive</b>."
+        assert not row.select("b, script, svg")
+    video = page(root.site, "topics/video")
+    rows = {li.a.get_text(): li for li in video.select("ul.pa-rows > li")}
+    assert rows["Diffusion models for video"].small.get_text() == "▲ 50 · 2026-03-06"
+    assert rows["Diffusion models for video"].p is None  # no TL;DR, no text
