@@ -786,3 +786,20 @@ def test_topic_org_tag_and_annotated_pages_list_one_row_per_paper(built):
     rows = {li.a.get_text(): li for li in video.select("ul.pa-rows > li")}
     assert rows["Diffusion models for video"].small.get_text() == "▲ 50 · 2026-03-06"
     assert rows["Diffusion models for video"].p is None  # no TL;DR, no text
+
+
+@pytest.mark.parametrize(
+    ("thumbnail", "ref"),
+    [
+        (f"{pages.THUMBNAILS}2603.00011.png", "2603.00011.png"),
+        (f"{pages.THUMBNAILS}sub/2603.00011.png", f"{pages.THUMBNAILS}sub/2603.00011.png"),
+        # a colon would make the name read as a URL scheme of its own: written whole
+        (f"{pages.THUMBNAILS}x:y.png", f"{pages.THUMBNAILS}x:y.png"),
+        ("https://img.example.org/2603.00011.png", "https://img.example.org/2603.00011.png"),
+        ("javascript:alert(1)", ""),
+        ('https://x.example/"><script>', ""),
+        (None, ""),
+    ],
+)
+def test_a_cards_thumbnail_is_its_file_name_in_the_folder_else_the_checked_url(thumbnail, ref):
+    assert pages.thumb_ref(paper("2603.00011", "2026-03-06", thumbnail=thumbnail)) == ref
