@@ -803,3 +803,19 @@ def test_topic_org_tag_and_annotated_pages_list_one_row_per_paper(built):
 )
 def test_a_cards_thumbnail_is_its_file_name_in_the_folder_else_the_checked_url(thumbnail, ref):
     assert pages.thumb_ref(paper("2603.00011", "2026-03-06", thumbnail=thumbnail)) == ref
+
+
+def test_generated_list_pages_carry_no_navigation_drawer(built):
+    """Day, week, topic, organization and tag pages, out of the nav and thousands of them,
+    have no navigation tree and no button for it (the logo leads home, as on paper pages);
+    pages in the nav keep the drawer."""
+    root, _ = built
+    for url in ("days/2026/03/06", "days/2026/03", "days/2026", "weeks/2026-W10",
+                "topics/video", "orgs/org", "tags/classification"):  # fmt: skip
+        doc = page(root.site, url)
+        assert not doc.select(".md-nav--primary, label[for='__drawer'].md-header__button"), url
+        assert "pa-header--nodrawer" in doc.header["class"], url
+        assert doc.find(class_="pa-nav").find("a"), url  # the page's own way on
+    for url in ("", "days", "topics", "annotated"):
+        doc = page(root.site, url)
+        assert doc.select(".md-nav--primary") and "pa-header--nodrawer" not in doc.header["class"]
