@@ -1,13 +1,14 @@
 """Related-papers benchmark: the build's related step alone, on synthetic archives.
 
-    python bench/related_bench.py [N ...] [--runs R] [--keep DIR]
+    python bench/related_bench.py [N ...] [--runs R] [--archives DIR]
 
-For each N (default 30,000 and 100,000) it writes a synthetic archive (``bench/synthetic.py``),
-loads it the way the build does (papers and their topics), then runs the related step in a
-fresh child process R times and prints one Markdown table row: median wall time, CPU time
-(the process and its workers), peak RSS of the process tree (sampled from /proc every 20 ms),
-and how many pages a new day rewrites: the related lists that differ between the archive
-without its last day and the whole archive.
+For each N (default 30,000 and 100,000) it writes a synthetic archive
+(``bench/synthetic.py``; with ``--archives DIR`` it takes the one cached there, writing it
+the first time), loads it the way the build does (papers and their topics), then runs the
+related step in a fresh child process R times and prints one Markdown table row: median
+wall time, CPU time (the process and its workers), peak RSS of the process tree (sampled
+from /proc every 20 ms), and how many pages a new day rewrites: the related lists that
+differ between the archive without its last day and the whole archive.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.build_bench import _tree_rss  # noqa: E402
-from bench.synthetic import make_archive  # noqa: E402
+from bench.synthetic import cached_archive, make_archive  # noqa: E402
 from generator.build import _load  # noqa: E402
 from generator.config import Paths  # noqa: E402
 from generator.site.related import related_papers  # noqa: E402
@@ -41,12 +42,13 @@ HEADER = (
 )
 
 
-def _inputs(root: Path) -> Path:
-    """The loaded archive, pickled once, so every timed run starts from the same bytes."""
+def _inputs(root: Path, work: Path) -> Path:
+    """The loaded archive, pickled once into ``work``, so every timed run starts from the
+    same bytes."""
     taxonomy = Taxonomy.load(REPO / "topics.yml")
     loaded, topics_of = _load(Paths(root), taxonomy)
     names = {t.slug: t.name for t in taxonomy.topics}
-    path = root / "inputs.pickle"
+    path = work / "inputs.pickle"
     path.write_bytes(pickle.dumps((loaded.papers, topics_of, names)))
     return path
 
@@ -93,11 +95,15 @@ def _run(inputs: Path, skip_last_day: bool = False) -> tuple[dict, int]:
     return json.loads(output), peak[0]
 
 
-def bench(n: int, runs: int, keep: Path | None) -> str:
-    root = Path(tempfile.mkdtemp(prefix=f"related-bench-{n}-", dir=keep))
+def bench(n: int, runs: int, archives: Path | None) -> str:
+    work = Path(tempfile.mkdtemp(prefix=f"related-bench-{n}-"))
     try:
-        make_archive(root, n)
-        inputs = _inputs(root)
+        if archives is None:
+            root = work
+            make_archive(root, n)
+        else:
+            root = cached_archive(archives, n)
+        inputs = _inputs(root, work)
         results = [_run(inputs) for _ in range(runs)]
         _run(inputs, skip_last_day=True)
         old = pickle.loads(inputs.with_suffix(".old").read_bytes())
@@ -109,15 +115,16 @@ def bench(n: int, runs: int, keep: Path | None) -> str:
         share = f"{changed:,} ({changed / len(old):.1%})"
         return f"| {n:,} | {wall:.1f} | {cpu:.1f} | {peak:,.0f} | {share} |"
     finally:
-        if keep is None:
-            shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[30_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="leave the archives in this folder")
+    parser.add_argument(
+        "--archives", type=Path, help="take synthetic archives from DIR, writing them once"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--skip-last-day", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -126,7 +133,7 @@ def main() -> None:
         return
     print(HEADER, flush=True)
     for n in args.sizes:
-        print(bench(n, args.runs, args.keep), flush=True)
+        print(bench(n, args.runs, args.archives), flush=True)
 
 
 if __name__ == "__main__":
