@@ -81,13 +81,13 @@ def prepare(root: Path, n: int, seed: int, archives: Path | None) -> None:
     """A repository root: synthetic papers/ plus the real config, docs and theme.
 
     With ``archives`` the papers are hard links into the cached archive (the build only
-    reads them), so no 100,000 files are written or copied again.
+    reads them), so no 100,000 files are written again; copies on another file system.
     """
     if archives is None:
         make_archive(root, n, seed=seed)
     else:
-        shutil.copytree(cached_archive(archives, n, seed) / "papers", root / "papers",
-                        copy_function=os.link)  # fmt: skip
+        cached = cached_archive(archives, n, seed) / "papers"
+        shutil.copytree(cached, root / "papers", copy_function=_link_or_copy)
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, root / name)
     (root / "docs").mkdir(exist_ok=True)
@@ -96,8 +96,37 @@ def prepare(root: Path, n: int, seed: int, archives: Path | None) -> None:
     (root / "generator").symlink_to(REPO / "generator")  # theme + hook paths in mkdocs.yml
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copy2(source, target)
+
+
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants, from /proc."""
+    """Resident bytes of ``pid`` and all its descendants, from /proc (pages a forked
+    worker shares with its parent count once per process)."""
+    return _tree_sum(pid, _rss)
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of ``pid`` and all its descendants: each shared page split
+    among the processes sharing it, so the sum is the memory the tree really holds."""
+    return _tree_sum(pid, _pss)
+
+
+def _rss(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _pss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _tree_sum(pid: int, measure: Callable[[int], int]) -> int:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -108,11 +137,10 @@ def _tree_rss(pid: int) -> int:
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry))
     total, stack = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
     while stack:
         current = stack.pop()
         with contextlib.suppress(OSError):  # the process ended meanwhile
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            total += measure(current)
         stack.extend(children.get(current, []))
     return total
 

@@ -6,9 +6,11 @@ For each N (default 30,000 and 100,000) it writes a synthetic archive
 (``bench/synthetic.py``; with ``--archives DIR`` it takes the one cached there, writing it
 the first time), loads it the way the build does (papers and their topics), then runs the
 related step in a fresh child process R times and prints one Markdown table row: median
-wall time, CPU time (the process and its workers), peak RSS of the process tree (sampled
-from /proc every 20 ms), and how many pages a new day rewrites: the related lists that
-differ between the archive without its last day and the whole archive.
+wall time, CPU time (the process and its workers), peak RSS and peak PSS of the process
+tree (sampled from /proc every 20 ms; RSS counts the pages forked workers share with the
+process once per process, PSS splits them, so its sum is the memory really held), and how
+many pages a new day rewrites: the related lists that differ between the archive without
+its last day and the whole archive.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.build_bench import _tree_rss  # noqa: E402
+from bench.build_bench import _tree_rss, tree_pss  # noqa: E402
 from bench.synthetic import cached_archive, make_archive  # noqa: E402
 from generator.build import _load  # noqa: E402
 from generator.config import Paths  # noqa: E402
@@ -37,8 +39,9 @@ from generator.site.related import related_papers  # noqa: E402
 from generator.topics import Taxonomy  # noqa: E402
 
 HEADER = (
-    "| papers | related s (median) | CPU s | peak RSS MB | lists a new day changes |\n"
-    "| ---: | ---: | ---: | ---: | ---: |"
+    "| papers | related s (median) | CPU s | peak RSS MB | peak PSS MB "
+    "| lists a new day changes |\n"
+    "| ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 
 
@@ -72,17 +75,18 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _run(inputs: Path, skip_last_day: bool = False) -> tuple[dict, int]:
+def _run(inputs: Path, skip_last_day: bool = False) -> tuple[dict, list[int]]:
     command = [sys.executable, __file__, "--child", str(inputs)]
     if skip_last_day:
         command.append("--skip-last-day")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _tree_rss(process.pid))
+            peak[1] = max(peak[1], tree_pss(process.pid))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -92,7 +96,7 @@ def _run(inputs: Path, skip_last_day: bool = False) -> tuple[dict, int]:
     sampler.join()
     if process.returncode:
         raise SystemExit(f"related step failed (exit {process.returncode})")
-    return json.loads(output), peak[0]
+    return json.loads(output), peak
 
 
 def bench(n: int, runs: int, archives: Path | None) -> str:
@@ -111,9 +115,9 @@ def bench(n: int, runs: int, archives: Path | None) -> str:
         changed = sum(1 for pid, items in old.items() if new[pid] != items)
         wall = statistics.median(r["wall"] for r, _ in results)
         cpu = statistics.median(r["cpu"] for r, _ in results)
-        peak = max(p for _, p in results) / 2**20
+        rss, pss = (max(p[i] for _, p in results) / 2**20 for i in (0, 1))
         share = f"{changed:,} ({changed / len(old):.1%})"
-        return f"| {n:,} | {wall:.1f} | {cpu:.1f} | {peak:,.0f} | {share} |"
+        return f"| {n:,} | {wall:.1f} | {cpu:.1f} | {rss:,.0f} | {pss:,.0f} | {share} |"
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

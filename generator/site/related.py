@@ -97,6 +97,7 @@ def related_papers(
     try:
         counts, names = _count(len(docs), processes)
         queries, index = _vectors(counts)
+        del counts  # the workers of the next step need not inherit it
         labels = [topic_names[n[len(TOPIC) :]] if n.startswith(TOPIC) else n for n in names]
         words = [frozenset(name.split()) for name in names]
         _state = _State([], queries, index, index.T.tocsr(), words, labels)
