@@ -251,14 +251,7 @@ if hasattr(yaml, "CSafeDumper"):
         represent = paperfile._Dumper.represent
 
     def _render(paper: Paper, human: str, body: str) -> str:
-        machine = yaml.dump(
-            paper.machine_dict(),
-            Dumper=_FastDumper,
-            sort_keys=False,
-            allow_unicode=True,
-            default_flow_style=None,
-            width=1 << 30,
-        )
+        machine = paperfile.dump_machine(paper, _FastDumper)
         return f"---\n{machine}{human}---\n{body}"
 
 else:  # pragma: no cover - PyYAML built without libyaml
