@@ -75,9 +75,11 @@ node:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 
 ## Benchmarks (not part of the tests): build, validate and fetch, each prints a table.
+## Synthetic archives are written once into BENCH_ARCHIVES and reused.
+BENCH_ARCHIVES ?= .cache/bench-archives
 bench: $(STAMP) bench-deps
-	$(BIN)/python bench/build_bench.py 1000 10000 30000
-	$(BIN)/python bench/related_bench.py 30000 100000
+	$(BIN)/python bench/build_bench.py 1000 10000 30000 --archives $(BENCH_ARCHIVES)
+	$(BIN)/python bench/related_bench.py 30000 100000 --archives $(BENCH_ARCHIVES)
 	$(BIN)/python bench/lighthouse_bench.py
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/fetch_bench.py
@@ -85,7 +87,7 @@ bench: $(STAMP) bench-deps
 ## The size to design for: 100,000 papers (~5 minutes, ~2.5 GB), where the bytes go, and
 ## the daily build of one more day on top of it.
 bench-100k: $(STAMP) browser-deps
-	$(BIN)/python bench/build_bench.py 100000 --bytes --daily
+	$(BIN)/python bench/build_bench.py 100000 --bytes --daily --archives $(BENCH_ARCHIVES)
 
 lint format:
 	$(BIN)/ruff check --fix generator tests bench

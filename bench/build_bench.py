@@ -1,12 +1,17 @@
 """Build benchmark: a synthetic archive of N papers through the real ``paper-archive build``.
 
-    python bench/build_bench.py [N ...] [--query WORD ...] [--keep DIR] [--bytes] [--daily]
+    python bench/build_bench.py [N ...] [--query WORD ...] [--archives DIR] [--keep DIR]
+                                [--bytes] [--daily]
 
 For each N it writes a synthetic archive (``bench/synthetic.py``: ~1.2 KB abstracts, ~8
 authors, 5-10 keywords, 15% annotated, 50 papers a day), runs the build as a child process
 exactly as a user would, and prints one Markdown table row: the build's own step timings,
 total wall time, CPU time, peak RSS of the whole process tree (sampled from /proc every
-50 ms, summed over the build and its children), site size, median paper page size, the
+50 ms, summed over the build and its children), site size, the size of the artifact the
+Pages workflow uploads (``actions/upload-pages-artifact`` tars ``site/``, dereferencing
+links, and ``actions/upload-artifact`` zips that tar with deflate level 6; ``deploy-pages``
+warns when it passes 1 GB): here a tar of ``site/`` streamed through zlib at level 6,
+never held in memory), median paper page size, the
 bytes each one-word search transfers (a rare word and the commonest), and what choosing
 "Newest" then adds for the first word. Those are measured in Debian's chromium (Playwright):
 the site is served on 127.0.0.1, the query typed into the header search, and the body of
@@ -18,7 +23,9 @@ documented either way for GitHub Pages), as is. Pagefind's index files are gzipp
 ``--bytes`` prints, after the table, where each site's bytes go (file groups); ``--daily``
 then adds one listing day of 50 papers to each archive and times the build again with the
 first build's outputs in place (``docs/``, ``site/``), as the daily workflow finds them
-when its cache is restored.
+when its cache is restored. ``--archives DIR`` takes each synthetic archive from DIR,
+writing it there the first time (``bench/synthetic.py``'s ``cached_archive``; the build
+gets hard links to its files, and the daily's new day is written beside them).
 """
 
 from __future__ import annotations
@@ -36,9 +43,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,7 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from bench.synthetic import PER_DAY, make_archive  # noqa: E402
+from bench.synthetic import PER_DAY, cached_archive, make_archive  # noqa: E402
 
 COLUMNS = (
     "papers",
@@ -58,6 +67,7 @@ COLUMNS = (
     "CPU s",
     "peak RSS MB",
     "site MB",
+    "artifact MB",
     "median paper page KB",
 )
 
@@ -67,9 +77,17 @@ def header(words: list[str]) -> str:
     return f"| {' | '.join(names)} |\n|{' ---: |' * len(names)}"
 
 
-def prepare(root: Path, n: int, seed: int) -> None:
-    """A repository root: synthetic papers/ plus the real config, docs and theme."""
-    make_archive(root, n, seed=seed)
+def prepare(root: Path, n: int, seed: int, archives: Path | None) -> None:
+    """A repository root: synthetic papers/ plus the real config, docs and theme.
+
+    With ``archives`` the papers are hard links into the cached archive (the build only
+    reads them), so no 100,000 files are written again; copies on another file system.
+    """
+    if archives is None:
+        make_archive(root, n, seed=seed)
+    else:
+        cached = cached_archive(archives, n, seed) / "papers"
+        shutil.copytree(cached, root / "papers", copy_function=_link_or_copy)
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, root / name)
     (root / "docs").mkdir(exist_ok=True)
@@ -78,8 +96,37 @@ def prepare(root: Path, n: int, seed: int) -> None:
     (root / "generator").symlink_to(REPO / "generator")  # theme + hook paths in mkdocs.yml
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copy2(source, target)
+
+
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants, from /proc."""
+    """Resident bytes of ``pid`` and all its descendants, from /proc (pages a forked
+    worker shares with its parent count once per process)."""
+    return _tree_sum(pid, _rss)
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of ``pid`` and all its descendants: each shared page split
+    among the processes sharing it, so the sum is the memory the tree really holds."""
+    return _tree_sum(pid, _pss)
+
+
+def _rss(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _pss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _tree_sum(pid: int, measure: Callable[[int], int]) -> int:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -90,11 +137,10 @@ def _tree_rss(pid: int) -> int:
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry))
     total, stack = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
     while stack:
         current = stack.pop()
         with contextlib.suppress(OSError):  # the process ended meanwhile
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            total += measure(current)
         stack.extend(children.get(current, []))
     return total
 
@@ -184,6 +230,48 @@ def site_sizes(site: Path) -> tuple[float, float]:
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     pages = [p.stat().st_size for p in (site / "papers").glob("*/index.html")]
     return total / 2**20, statistics.median(pages) / 1024
+
+
+class _DeflateCount(io.RawIOBase):
+    """A write-only stream that deflates what it is given and counts only the output."""
+
+    def __init__(self, level: int) -> None:
+        self._deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.size += len(self._deflate.compress(data))
+        return len(data)
+
+    def finish(self) -> int:
+        self.size += len(self._deflate.flush())
+        return self.size
+
+
+def artifact_size(site: Path) -> int:
+    """Bytes of deflate level 6 over a tar of ``site/``, as the Pages artifact stores it.
+
+    Hard links are stored as whole files, as ``tar --hard-dereference`` in
+    upload-pages-artifact does (the build links unchanged pages and search bundles).
+    The zip around the one tar adds a few hundred bytes, left out.
+    """
+    sink = _DeflateCount(6)
+    with tarfile.open(fileobj=sink, mode="w|", format=tarfile.GNU_FORMAT) as tar:
+        for path in sorted(site.rglob("*")):
+            info = tarfile.TarInfo(path.relative_to(site).as_posix())
+            stat = path.stat()
+            info.mtime, info.mode = int(stat.st_mtime), stat.st_mode & 0o7777
+            if path.is_dir():
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = stat.st_size
+                with path.open("rb") as handle:
+                    tar.addfile(info, handle)
+    return sink.finish()
 
 
 # What GitHub Pages gzips (text types). Whether it also gzips application/wasm is not
@@ -289,6 +377,9 @@ def main() -> None:
         action="append",
         help="a word to search for, repeatable [default: diffusion, model]",
     )
+    parser.add_argument(
+        "--archives", type=Path, help="take synthetic archives from DIR, writing them once"
+    )
     parser.add_argument("--keep", type=Path, help="build in DIR/N and keep it")
     parser.add_argument("--bytes", action="store_true", help="print where the bytes go")
     parser.add_argument("--daily", action="store_true", help="time a build of one more day")
@@ -300,9 +391,10 @@ def main() -> None:
     for n in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-", dir=args.keep))
         try:
-            prepare(work, n, args.seed)
+            prepare(work, n, args.seed, args.archives)
             t = run_build(work)
             site_mb, page_kb = site_sizes(work / "site")
+            artifact_mb = artifact_size(work / "site") / 2**20
             queries = [query_transfer(work / "site", word) for word in words]
             cells = [
                 f"{n:,}",
@@ -311,6 +403,7 @@ def main() -> None:
                 f"{t['cpu']:.1f}",
                 f"{t['rss_mb']:,.0f}",
                 f"{site_mb:,.0f}",
+                f"{artifact_mb:,.0f}",
                 f"{page_kb:.1f}",
                 *(f"{size / 1024:,.0f} ({requests})" for size, requests, _ in queries),
                 f"+{queries[0][2] / 1024:,.0f}",
@@ -319,7 +412,7 @@ def main() -> None:
             if args.bytes:
                 breakdowns[n] = where_bytes(work / "site")
             if args.daily:
-                make_archive(work, n + PER_DAY, seed=args.seed)  # the same n, then one day
+                make_archive(work, n + PER_DAY, seed=args.seed, skip=n)  # one more day
                 daily[n] = run_build(work)
         finally:
             if args.keep is None:

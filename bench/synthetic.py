@@ -4,26 +4,35 @@ Standalone on purpose (only the generator package and the standard library), so 
 benchmark can call :func:`make_archive`. The same seed always writes the same bytes.
 Shape per paper, from the real API: ~1.2 KB abstract, ~8 authors, 5-10 AI keywords,
 ~50 papers a listing day; 15% carry a human annotation and most of those have notes.
+
+Writing a large archive takes minutes, so :func:`cached_archive` keeps one per size and
+seed in a folder that benchmarks share (``--archives DIR``), under a name that changes
+whenever what the generator writes does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import itertools
 import json
 import os
 import random
 import re
+import shutil
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import yaml
+
 from generator.model import Paper
+from generator.store import paperfile
 from generator.store.archive import paper_path
-from generator.store.paperfile import render
 
 PER_DAY = 50
 ANNOTATED_SHARE = 0.15
@@ -166,15 +175,51 @@ _TAGS = (
 _STATUS = ("read", "reproduced", "disputed", "not-reproduced")
 
 
-def make_archive(root: Path, n: int, seed: int = 0, topics: Sequence[str] = ()) -> list[Path]:
+def make_archive(
+    root: Path, n: int, seed: int = 0, topics: Sequence[str] = (), *, skip: int = 0
+) -> list[Path]:
     """Write ``n`` paper files under ``root/papers/`` and return their paths in order.
 
     ``root`` is a repository root (the folder that holds ``papers/``). Annotated papers
     get an ``annotation.topics`` override only when ``topics`` (slugs) is given, so the
-    archive stays valid against whatever taxonomy the caller has.
+    archive stays valid against whatever taxonomy the caller has. The first ``skip``
+    papers are drawn but not written: an archive of ``n - skip`` more papers on top of one
+    of ``skip`` made with the same seed (papers are drawn in order, so those are the same).
     """
+    jobs = _jobs(n, seed, topics)
+    # Rendering is most of the time: spread it over cores.
+    todo = jobs[skip:]
+    chunks = [todo[i : i + 500] for i in range(0, len(todo), 500)]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(_write, chunks, itertools.repeat(root / "papers")))
+    return [root / "papers" / path for path, *_ in jobs]
+
+
+def cached_archive(folder: Path, n: int, seed: int = 0) -> Path:
+    """The repository root of an archive of ``n`` papers from ``seed`` under ``folder``,
+    written there first if it is not there yet; read it, never write into it.
+
+    Its name holds a digest of the first papers' bytes, so a generator that writes
+    something else makes a new archive rather than reusing a stale one. It is written
+    beside its final name and renamed into place, so an interrupted run leaves no half.
+    """
+    sample = _jobs(min(n, 200), seed, ())
+    digest = hashlib.sha256("".join(_render(*job[1:]) for job in sample).encode()).hexdigest()
+    root = folder / f"{n}-seed{seed}-{digest[:12]}"
+    if not (root / "papers").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=folder))
+        make_archive(partial, n, seed)
+        try:
+            partial.rename(root)
+        except OSError:  # another run finished the same archive first
+            shutil.rmtree(partial)
+    return root
+
+
+def _jobs(n: int, seed: int, topics: Sequence[str]) -> list[tuple[Path, Paper, str, str]]:
+    """(path under papers/, paper, annotation block, notes) of the first ``n`` papers."""
     rng = random.Random(seed)
-    papers_dir = root / "papers"
     serial: dict[str, int] = {}
     jobs = []
     for i in range(n):
@@ -186,18 +231,31 @@ def make_archive(root: Path, n: int, seed: int = 0, topics: Sequence[str] = ()) 
         human, body = ("", "")
         if rng.random() < ANNOTATED_SHARE:
             human, body = _annotation(rng, listed, topics)
-        jobs.append((paper_path(papers_dir, paper.id, listed), paper, human, body))
-    # Rendering (the pure-Python YAML emitter) is ~90% of the time: spread it over cores.
-    chunks = [jobs[i : i + 500] for i in range(0, len(jobs), 500)]
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        list(pool.map(_write, chunks))
-    return [path for path, *_ in jobs]
+        jobs.append((paper_path(Path(), paper.id, listed), paper, human, body))
+    return jobs
 
 
-def _write(chunk: list[tuple[Path, Paper, str, str]]) -> None:
+def _write(chunk: list[tuple[Path, Paper, str, str]], papers: Path) -> None:
     for path, paper, human, body in chunk:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(paper, human, body), encoding="utf-8", newline="")
+        target = papers / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_render(paper, human, body), encoding="utf-8", newline="")
+
+
+if hasattr(yaml, "CSafeDumper"):
+
+    class _FastDumper(yaml.CSafeDumper):
+        """libyaml's emitter with the paper-file writer's settings: the same bytes for
+        this generator's papers (tests/test_synthetic.py checks) at a tenth of the time."""
+
+        represent = paperfile._Dumper.represent
+
+    def _render(paper: Paper, human: str, body: str) -> str:
+        machine = paperfile.dump_machine(paper, _FastDumper)
+        return f"---\n{machine}{human}---\n{body}"
+
+else:  # pragma: no cover - PyYAML built without libyaml
+    _render = paperfile.render
 
 
 def _words(rng: random.Random, k: int) -> list[str]:

@@ -18,6 +18,7 @@ score, so a paper's page changes only when its list (ids or shown terms) does.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -41,8 +42,9 @@ TITLE_WEIGHT, KEYWORD_WEIGHT, ABSTRACT_WEIGHT, TOPIC_WEIGHT = 3, 2, 1, 2
 TOPIC = "topic:"  # prefix of topic features (no word token contains a colon)
 
 # Words of at least two characters with at least one letter: numbers alone ("2024",
-# "100") would link papers that share nothing but a figure.
-_TOKENS = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+# "100") would link papers that share nothing but a figure. (A letter first, or digits and
+# underscores then a letter: the same words as a look-ahead for a letter, found faster.)
+_TOKENS = r"(?u)\b(?:[^\W\d_]\w+|[\d_]+[^\W\d_]\w*)\b"
 _phrases = CountVectorizer(
     ngram_range=(1, 2), stop_words="english", token_pattern=_TOKENS
 ).build_analyzer()
@@ -95,8 +97,10 @@ def related_papers(
     try:
         counts, names = _count(len(docs), processes)
         queries, index = _vectors(counts)
+        del counts  # the workers of the next step need not inherit it
         labels = [topic_names[n[len(TOPIC) :]] if n.startswith(TOPIC) else n for n in names]
-        _state = _State([], queries, index, index.T.tocsr(), names, labels)
+        words = [frozenset(name.split()) for name in names]
+        _state = _State([], queries, index, index.T.tocsr(), words, labels)
         blocks = _map(_similar_block, range(0, len(ordered), BLOCK_ROWS), processes)
     finally:
         _state = _State(docs=[])
@@ -115,7 +119,7 @@ class _State:
     queries: sp.csr_matrix | None = None
     index: sp.csr_matrix | None = None
     index_t: sp.csr_matrix | None = None
-    names: list[str] | None = None  # the terms, columns' order
+    words: list[frozenset[str]] | None = None  # the words of each term, columns' order
     labels: list[str] | None = None  # the terms as shown (topic names for topics)
 
 
@@ -132,8 +136,8 @@ def _map(function: Callable[[T], R], items: Iterable[T], processes: int) -> list
 
 
 def _features(doc: Doc) -> list[str]:
-    """A paper's terms, each repeated as often as its field weighs (CountVectorizer adds
-    them up). Keywords are analysed one by one so no phrase spans two of them."""
+    """A paper's terms, each repeated as often as its field weighs (counting adds them
+    up). Keywords are analysed one by one so no phrase spans two of them."""
     title, abstract, keywords, topics = doc
     terms = _phrases(title) * TITLE_WEIGHT
     for keyword in keywords:
@@ -144,9 +148,20 @@ def _features(doc: Doc) -> list[str]:
 
 
 def _count_slice(bounds: tuple[int, int]) -> tuple[list[str], sp.csr_matrix]:
-    vectorizer = CountVectorizer(analyzer=_features, dtype=np.float64)
-    counts = vectorizer.fit_transform(_state.docs[bounds[0] : bounds[1]])
-    return vectorizer.get_feature_names_out().tolist(), counts.tocsr()
+    """Weighted term counts of the papers in ``bounds``, columns in first-seen order."""
+    column: defaultdict[str, int] = defaultdict()
+    column.default_factory = column.__len__  # a new term gets the next column
+    indices: list[int] = []
+    indptr = [0]
+    for doc in _state.docs[bounds[0] : bounds[1]]:
+        indices.extend(map(column.__getitem__, _features(doc)))
+        indptr.append(len(indices))
+    counts = sp.csr_matrix(
+        (np.ones(len(indices), np.float32), np.asarray(indices, np.int32), indptr),
+        shape=(len(indptr) - 1, len(column)),
+    )
+    counts.sum_duplicates()  # a term repeated (by its field's weight, or in the text) adds up
+    return list(column), counts
 
 
 def _count(n: int, processes: int) -> tuple[sp.csr_matrix, list[str]]:
@@ -193,17 +208,34 @@ def _vectors(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
 
 
 def _strongest(matrix: sp.csr_matrix, keep: int) -> sp.csr_matrix:
-    """Each row's ``keep`` largest entries (ties: the lowest column)."""
-    matrix.sort_indices()
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    order = np.lexsort((matrix.indices, -matrix.data, rows))
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order)) - matrix.indptr[rows[order]]
-    kept = rank < keep
+    """Each row's ``keep`` largest entries (entries are at most 1)."""
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+    kept = np.sort(_best(rows, matrix.data, matrix.indices, matrix.shape[1], keep))
     return sp.csr_matrix(
         (matrix.data[kept], matrix.indices[kept], _indptr(rows[kept], matrix.shape[0])),
         shape=matrix.shape,
     )
+
+
+def _best(
+    rows: np.ndarray, values: np.ndarray, columns: np.ndarray, width: int, keep: int
+) -> np.ndarray:
+    """Positions of each row's ``keep`` best entries, by row, best first.
+
+    Values (in [0, 1]) are compared as integers, round(value * SCALE), ties going to the
+    lowest column: one integer key per entry, so one sort does it and nothing depends on
+    the floating-point noise below that.
+    """
+    if not len(rows):
+        return np.zeros(0, np.int64)
+    points = np.clip(np.rint(values * SCALE), 0, SCALE).astype(np.int64)
+    column_bits = max(int(width).bit_length(), 1)
+    score_bits = SCALE.bit_length()
+    assert int(rows.max()).bit_length() + score_bits + column_bits < 64
+    key = (rows << (score_bits + column_bits)) | ((SCALE - points) << column_bits) | columns
+    order = np.argsort(key)
+    grouped = rows[order]
+    return order[np.arange(len(order)) - np.searchsorted(grouped, grouped) < keep]
 
 
 def _indptr(rows: np.ndarray, n: int) -> np.ndarray:
@@ -213,44 +245,43 @@ def _indptr(rows: np.ndarray, n: int) -> np.ndarray:
 def _similar_block(start: int) -> list[tuple[int, int, tuple[str, ...]]]:
     """(row, related row, shared terms) for the papers in rows ``start`` to
     ``start + BLOCK_ROWS``, each row's related papers best first."""
-    queries, index_t = _state.queries, _state.index_t
-    assert queries is not None and index_t is not None
+    queries, index, index_t = _state.queries, _state.index, _state.index_t
+    assert queries is not None and index is not None and index_t is not None
     stop = min(start + BLOCK_ROWS, queries.shape[0])
     scores = (queries[start:stop] @ index_t).tocsr()
-    rows = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(scores.indptr))
+    rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(scores.indptr))
     columns = scores.indices.astype(np.int64)
-    points = np.clip(np.rint(scores.data * SCALE), 0, SCALE).astype(np.int64)
-    useful = (columns != rows + start) & (points >= MIN_SCORE * SCALE)
-    rows, columns, points = rows[useful], columns[useful], points[useful]
-    # One integer key per candidate: by row, best score first, then lowest id.
-    order = np.argsort((rows << 45) | ((SCALE - points) << 24) | columns)
-    rows, columns = rows[order], columns[order]
-    first = np.searchsorted(rows, rows, side="left")
-    best = (np.arange(len(rows)) - first) < RELATED
-    rows, columns = rows[best] + start, columns[best]
+    useful = (columns != rows) & (scores.data >= MIN_SCORE)
+    rows, columns = rows[useful], columns[useful]
+    best = _best(rows, scores.data[useful], columns, queries.shape[0], RELATED)
+    rows, columns = rows[best], columns[best]
     if not len(rows):
         return []
-    shared = queries[rows].multiply(_state.index[columns]).tocsr()
+    # The terms each pair shares, by weight in the pair's score: a few candidates each.
+    shared = queries[rows].multiply(index[columns]).tocsr()
+    pairs = np.repeat(np.arange(len(rows), dtype=np.int64), np.diff(shared.indptr))
+    terms = shared.indices.astype(np.int64)
+    top = _best(pairs, shared.data, terms, queries.shape[1], SHOWN_TERMS * 2)
+    ends = np.searchsorted(pairs[top], np.arange(1, len(rows) + 1)).tolist()
+    candidates = terms[top].tolist()
     return [
-        (int(row), int(column), _shown_terms(shared, i))
-        for i, (row, column) in enumerate(zip(rows, columns, strict=True))
+        (row, column, _shown_terms(candidates[ends[i - 1] if i else 0 : ends[i]]))
+        for i, (row, column) in enumerate(zip(rows.tolist(), columns.tolist(), strict=True))
     ]
 
 
-def _shown_terms(shared: sp.csr_matrix, i: int) -> tuple[str, ...]:
-    """The strongest shared terms of pair ``i``; a word already inside a shown phrase is
-    left out, and a phrase replaces its own word shown before it."""
-    names, labels = _state.names, _state.labels
-    assert names is not None and labels is not None
-    start, stop = shared.indptr[i], shared.indptr[i + 1]
-    columns, values = shared.indices[start:stop], shared.data[start:stop]
+def _shown_terms(candidates: list[int]) -> tuple[str, ...]:
+    """The shown terms among a pair's strongest shared terms (``candidates``, best first):
+    a word already inside a shown phrase is left out, and a phrase replaces its own word
+    shown before it."""
+    words_of, labels = _state.words, _state.labels
+    assert words_of is not None and labels is not None
     chosen: list[int] = []
-    for k in np.lexsort((columns, -np.rint(values * SCALE)))[: SHOWN_TERMS * 2]:
-        column = int(columns[k])
-        words = set(names[column].split())
-        if any(words <= set(names[c].split()) for c in chosen):
+    for column in candidates:
+        words = words_of[column]
+        if any(words <= words_of[c] for c in chosen):
             continue
-        inside = [n for n, c in enumerate(chosen) if set(names[c].split()) < words]
+        inside = [n for n, c in enumerate(chosen) if words_of[c] < words]
         if inside:
             chosen[inside[0]] = column
             chosen = [c for n, c in enumerate(chosen) if n not in inside[1:]]
