@@ -21,9 +21,10 @@ bytes on the wire). The local server compresses as GitHub Pages does: gzip for h
 js, json, xml and svg when the request accepts it; everything else, including wasm (not
 documented either way for GitHub Pages), as is. Pagefind's index files are gzipped already.
 ``--bytes`` prints, after the table, where each site's bytes go (file groups); ``--daily``
-then adds one listing day of 50 papers to each archive and times the build again with the
-first build's outputs in place (``docs/``, ``site/``), as the daily workflow finds them
-when its cache is restored. ``--archives DIR`` takes each synthetic archive from DIR,
+then adds one listing day of 50 papers to each archive and times ``build --incremental``
+as the daily workflow runs it: the first build's ``site/`` and ``.cache/`` in place (its
+cache restored), ``docs/`` generated afresh (a new checkout has none), and prints whether
+that build was incremental. ``--archives DIR`` takes each synthetic archive from DIR,
 writing it there the first time (``bench/synthetic.py``'s ``cached_archive``; the build
 gets hard links to its files, and the daily's new day is written beside them).
 """
@@ -57,9 +58,11 @@ sys.path.insert(0, str(REPO))
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from bench.synthetic import PER_DAY, cached_archive, make_archive  # noqa: E402
 
+STEPS = ("load", "related", "generate", "mkdocs", "search")  # the build's own timings
 COLUMNS = (
     "papers",
     "load s",
+    "related s",
     "generate s",
     "MkDocs s",
     "search index s",
@@ -90,10 +93,15 @@ def prepare(root: Path, n: int, seed: int, archives: Path | None) -> None:
         shutil.copytree(cached, root / "papers", copy_function=_link_or_copy)
     for name in ("mkdocs.yml", "topics.yml"):
         shutil.copy(REPO / name, root / name)
+    copy_docs(root)
+    (root / "generator").symlink_to(REPO / "generator")  # theme + hook paths in mkdocs.yml
+
+
+def copy_docs(root: Path) -> None:
+    """The pages of docs/ that are in git (the build generates the rest)."""
     (root / "docs").mkdir(exist_ok=True)
     for name in ("about.md", "annotate.md"):
         shutil.copy(REPO / "docs" / name, root / "docs" / name)
-    (root / "generator").symlink_to(REPO / "generator")  # theme + hook paths in mkdocs.yml
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -145,11 +153,11 @@ def _tree_sum(pid: int, measure: Callable[[int], int]) -> int:
     return total
 
 
-def run_build(root: Path) -> dict[str, float]:
+def run_build(root: Path, *options: str) -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--root", str(root), "build"],
+        [sys.executable, "-m", "generator", "--root", str(root), "build", *options],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -170,6 +178,7 @@ def run_build(root: Path) -> dict[str, float]:
         "total": wall,
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "rss_mb": peak / 2**20,
+        "incremental": float("; incremental (" in output.splitlines()[-1]),
     }
 
 
@@ -398,7 +407,7 @@ def main() -> None:
             queries = [query_transfer(work / "site", word) for word in words]
             cells = [
                 f"{n:,}",
-                *(f"{t.get(step, 0):.1f}" for step in ("load", "generate", "mkdocs", "search")),
+                *(f"{t.get(step, 0):.1f}" for step in STEPS),
                 f"{t['total']:.1f}",
                 f"{t['cpu']:.1f}",
                 f"{t['rss_mb']:,.0f}",
@@ -413,7 +422,9 @@ def main() -> None:
                 breakdowns[n] = where_bytes(work / "site")
             if args.daily:
                 make_archive(work, n + PER_DAY, seed=args.seed, skip=n)  # one more day
-                daily[n] = run_build(work)
+                shutil.rmtree(work / "docs")  # a new checkout: only the docs in git
+                copy_docs(work)
+                daily[n] = run_build(work, "--incremental")
         finally:
             if args.keep is None:
                 shutil.rmtree(work, ignore_errors=True)
@@ -428,14 +439,16 @@ def main() -> None:
             print(f"| {name} | {' | '.join(cells)} |")
     if daily:
         print(
-            "\n| one more day of 50 papers on | load s | generate s | MkDocs s | search s "
-            "| total s | peak RSS MB |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "\n| one more day of 50 papers on | load s | related s | generate s | MkDocs s "
+            "| search s | total s | CPU s | peak RSS MB | incremental |\n"
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
         )
         for n, t in daily.items():
-            steps = " | ".join(
-                f"{t.get(s, 0):.1f}" for s in ("load", "generate", "mkdocs", "search")
+            steps = " | ".join(f"{t.get(s, 0):.1f}" for s in STEPS)
+            print(
+                f"| {n:,} | {steps} | {t['total']:.1f} | {t['cpu']:.1f} | {t['rss_mb']:,.0f} "
+                f"| {'yes' if t['incremental'] else 'no'} |"
             )
-            print(f"| {n:,} | {steps} | {t['total']:.1f} | {t['rss_mb']:,.0f} |")
 
 
 if __name__ == "__main__":
