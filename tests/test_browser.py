@@ -519,8 +519,8 @@ def _audit(page: Page, url: str, state: str, status: int, shot: Path | None) -> 
     eager = [
         tag
         for tag in re.findall(r"<img [^>]*>", response.text())
-        if THUMBNAILS in tag and 'loading="lazy"' not in tag
-    ]
+        if THUMBNAILS in tag and not re.search(r'\sloading=(lazy|"lazy")[\s>]', tag)
+    ]  # attribute quotes are optional, and the minifier leaves them out
     problems += [f"{state}: not lazy: {tag}" for tag in eager]
     result = page.evaluate("axe.run({resultTypes: ['violations']})")
     problems += [
