@@ -9,6 +9,8 @@ LIGHTHOUSE := lighthouse@12.2.3
 NPM_INSTALL := npm install --no-save --no-audit --no-fund --loglevel=error --prefix
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pip itself is pinned too, so a pip release cannot change how the lock is installed.
+PIP_VERSION := 26.3
 
 .PHONY: site serve build test lint format bench bench-100k fetch clean browser-deps bench-deps node lock
 
@@ -16,7 +18,7 @@ STAMP  := $(VENV)/.installed
 # itself without resolving again. `pip install -e .` still works for those who want ranges.
 $(STAMP): pyproject.toml requirements-test.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)

@@ -84,7 +84,7 @@ def run_once(
         )
         elapsed = time.monotonic() - started
         late_429 = [
-            h for h in server.hits if h.status == 429 and h.at - server._t0 >= budget.window
+            h for h in server.hits if h.status == 429 and h.at - server._t0 >= 2 * budget.window
         ]
         if report.failed or (late_429 if allow_429 else 429 in server.statuses()):
             raise SystemExit(f"bench run went wrong: {report.summary()} {server.statuses()}")

@@ -20,7 +20,7 @@ from generator.config import Paths, site_config
 from generator.errors import ArchiveError
 from generator.fsutil import write_gzip_if_changed, write_if_changed
 from generator.model import Paper
-from generator.site import bibtex, related, search, urls
+from generator.site import bibtex, incremental_hook, related, search, urls
 from generator.site.outputs import OutputError, site_files
 from generator.site.pages import PageRenderer
 from generator.site.structure import Archive
@@ -47,12 +47,14 @@ class BuildReport:
     unchanged: int = 0
     removed: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    incremental: bool = False  # MkDocs rebuilt only what changed since the last build
 
     def summary(self) -> str:
         steps = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())
+        how = "; incremental" if self.incremental else ""
         return (
             f"{self.papers} papers: {self.written} generated files written, "
-            f"{self.unchanged} unchanged, {self.removed} removed ({steps})"
+            f"{self.unchanged} unchanged, {self.removed} removed{how} ({steps})"
         )
 
 
@@ -217,9 +219,22 @@ def _prune(docs: Path, wanted: set[Path]) -> int:
     return removed
 
 
-def build_site(paths: Paths, *, dirty: bool = False) -> BuildReport:
+def build_site(paths: Paths, *, incremental: bool = False) -> BuildReport:
+    """Generate docs/, build site/ with MkDocs, index it for search.
+
+    ``incremental`` builds on the last build's site/ when that was made by the same theme,
+    configuration and packages (see ``site/incremental_hook.py``), rebuilding only the
+    pages and files whose generated source changed; otherwise the build is a clean one.
+    """
     report = generate(paths)
     started = time.perf_counter()
+    current = incremental_hook.fingerprint(paths.root, site_config(paths).site_url)
+    dirty = (
+        incremental
+        and paths.site.is_dir()
+        and incremental_hook.resumable(paths.site_manifest, current)
+    )
+    report.incremental = dirty
     command = [
         sys.executable,
         "-m",
@@ -233,11 +248,16 @@ def build_site(paths: Paths, *, dirty: bool = False) -> BuildReport:
     ]
     if dirty:
         command.append("--dirty")
-    result = subprocess.run(
-        command, cwd=paths.root, capture_output=True, text=True, env=_mkdocs_env()
-    )
+    env = {
+        **_mkdocs_env(),
+        incremental_hook.MANIFEST: str(paths.site_manifest),
+        incremental_hook.FINGERPRINT: current,
+        incremental_hook.INCREMENTAL: "1" if dirty else "",
+    }
+    result = subprocess.run(command, cwd=paths.root, capture_output=True, text=True, env=env)
     report.timings["mkdocs"] = time.perf_counter() - started
     if result.returncode != 0:
+        paths.site_manifest.unlink(missing_ok=True)  # site/ is not what it says: start clean
         raise BuildError(f"mkdocs build --strict failed:\n{result.stderr.strip()}")
     started = time.perf_counter()
     try:

@@ -283,16 +283,18 @@ def _day_range(on, since, until, days, given: dict[str, str]) -> tuple[dt.date, 
 
 @cli.command()
 @click.option(
-    "--dirty",
+    "--incremental",
     is_flag=True,
-    help="Let MkDocs rebuild only changed pages (faster, may leave stale lists).",
+    help="Build on the last build's site/, rebuilding only pages and files whose generated "
+    "source changed; a clean build when site/ or .cache/site-manifest.json is missing or "
+    "the theme, mkdocs.yml or a package version changed since.",
 )
 @click.pass_obj
-def build(paths: Paths, dirty: bool) -> None:
+def build(paths: Paths, incremental: bool) -> None:
     """Generate pages and feeds from papers/ and build the site into site/ (no network)."""
     from generator.build import build_site
 
-    report = build_site(paths, dirty=dirty)
+    report = build_site(paths, incremental=incremental)
     click.echo(report.summary())
 
 

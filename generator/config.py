@@ -64,6 +64,11 @@ class Paths:
         return self.root / ".cache" / "search"
 
     @property
+    def site_manifest(self) -> Path:
+        """What the last build made of each docs/ file, for ``build --incremental``."""
+        return self.root / ".cache" / "site-manifest.json"
+
+    @property
     def topics(self) -> Path:
         return self.root / "topics.yml"
 

@@ -292,7 +292,9 @@ def test_enrich_keeps_crlf_notes_and_every_other_human_byte(
 
     assert report.enriched == ["2602.23229"]
     after = path.read_bytes().decode("utf-8")
-    assert after.startswith("---\r\nid: '2602.23229'\n")
+    # The machine lines follow the file's own line ends (its opening line's).
+    assert after.startswith("---\r\nid: '2602.23229'\r\n")
+    assert "\n" not in after.split(human)[0].replace("\r\n", "")
     assert after.endswith(f"{human}---\r\n{notes}")
     assert read_paper(path).doi == "10.48550/arXiv.2602.23229"
     assert path.stat().st_mode & 0o777 == 0o640

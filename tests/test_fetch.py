@@ -287,6 +287,30 @@ def test_new_upvotes_rewrite_machine_fields_but_never_the_human_parts(archive, a
     assert _without(new_parts.front, changed) == _without(parts.front + human, changed)
 
 
+def test_a_crlf_file_keeps_crlf_on_every_line_and_a_rerun_writes_nothing(archive, api):
+    """As a Windows editor saves it: a rewrite must not leave LF machine lines among CRLF
+    human ones, or the first fetch after an annotation shows every machine line in git."""
+    server = api(days={D1.isoformat(): items_for(D1, 1, start=7)})
+    run(archive, server, D1, D1)
+    path = archive.papers / f"{D1:%Y/%m/%d}" / f"{D1:%y%m}.20007.md"
+    parts = split(path.read_text(encoding="utf-8"), path)
+    human = "annotation:\r\n  tldr: 'From Windows'  \r\n"
+    notes = "Notes\r\n\r\n- item\r\nno final newline"
+    crlf = parts.front.replace("\n", "\r\n")
+    path.write_bytes(f"---\r\n{crlf}{human}---\r\n{notes}".encode())
+
+    server.days[D1.isoformat()][0]["paper"]["upvotes"] = 999
+    later = TODAY + dt.timedelta(days=1)
+    run(archive, server, D1, D1, today=later, refresh=True)
+
+    after = path.read_bytes().decode("utf-8")
+    assert after.endswith(f"{human}---\r\n{notes}")
+    assert "\n" not in after.replace("\r\n", "")  # no bare LF anywhere
+    assert front(path)["upvotes"] == 999
+    run(archive, server, D1, D1, today=later, refresh=True)
+    assert path.read_bytes().decode("utf-8") == after
+
+
 def _without(front_text: str, keys: set[str]) -> list[str]:
     return [line for line in front_text.splitlines() if line.split(":")[0] not in keys]
 

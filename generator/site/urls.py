@@ -72,10 +72,13 @@ def relative(target: str, start: str) -> str:
     return f"{path}/" if target.endswith("/") or not target else path
 
 
+_PAPERS = "papers/"
+
+
 def paper(arxiv_id: str) -> Page:
     """``arxiv_id`` must have passed :func:`generator.ids.normalize`: it becomes a path.
     (``search.py`` passes glob wildcards instead, to name the built paper pages.)"""
-    return _leaf(f"papers/{arxiv_id}/")
+    return _leaf(f"{_PAPERS}{arxiv_id}/")
 
 
 def days() -> Page:
@@ -223,6 +226,28 @@ def data_index() -> str:
 
 def data_schema() -> str:
     return "data/record.schema.json"
+
+
+# -- the sitemap -----------------------------------------------------------------------
+
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file: the sitemaps.org protocol's limit
+
+
+def sitemap() -> str:
+    """The sitemap index (where MkDocs puts its sitemap, so the URL stays)."""
+    return "sitemap.xml"
+
+
+def sitemap_part(name: str) -> str:
+    return f"sitemaps/{name}.xml"
+
+
+def sitemap_group(url: str) -> str:
+    """The part of the sitemap that lists a page: paper pages by the year of their arXiv id
+    (new-style ids start with it: ``2401.`` is 2024), every other page in one part."""
+    if url.startswith(_PAPERS) and url[len(_PAPERS) : len(_PAPERS) + 2].isdigit():
+        return f"papers-20{url[len(_PAPERS) : len(_PAPERS) + 2]}"
+    return "pages"
 
 
 # -- the whole map ---------------------------------------------------------------------

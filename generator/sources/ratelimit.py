@@ -70,8 +70,7 @@ class RequestBudget:
         self._closed = False
         self._cond = threading.Condition()
         # What 429s without a policy teach: when the server's window resets, and how many
-        # calls it accepted since the previous reset (or since the first request).
-        self._first_sent: float | None = None
+        # calls it accepted since the previous reset.
         self._reset_at: float | None = None
         self._accepted = 0
 
@@ -132,8 +131,6 @@ class RequestBudget:
                 if wait <= 0:
                     self._in_flight += 1
                     self.sent += 1
-                    if self._first_sent is None:
-                        self._first_sent = now
                     return
                 self._cond.wait(None if math.isinf(wait) else wait)
 
@@ -153,12 +150,13 @@ class RequestBudget:
 
     def refused(self, seconds: float) -> None:
         """A 429 that announced no policy, with the server's wait: pause, and learn the
-        limit it implies from the first 429 of each server window.
+        limit it implies once it has been measured over one whole server window.
 
-        The calls accepted since the server's previous reset make the quota; the time
-        between two resets (or, before the second 429, since our first request) makes the
-        window. A window measured from our first request is short when the server's window
-        had begun earlier; the next 429 then measures it between two resets.
+        The first 429 only tells when the server's window resets: the calls accepted
+        before it say nothing of the quota, since an earlier run (or another client of the
+        same address) may have spent most of it, and a limit learnt from them could be far
+        too strict with no later 429 to correct it. From that reset to the reset the next
+        429 announces is one whole window: the calls accepted in it are the quota.
         """
         with self._cond:
             now = self._clock()
@@ -167,11 +165,8 @@ class RequestBudget:
             self._cond.notify_all()
             if self._reset_at is not None and now < self._reset_at:
                 return  # another answer from the window already learnt from
-            if self._reset_at is not None:
+            if self._reset_at is not None and self._accepted >= 1:
                 window = reset - self._reset_at + _ROUNDING
-            else:
-                window = reset - (self._first_sent if self._first_sent is not None else now)
-            if self._accepted >= 1 and window > 0:
                 self._policies[_INFERRED] = Policy(self._accepted, window)
             self._reset_at = reset
             self._accepted = 0

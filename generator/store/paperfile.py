@@ -240,8 +240,15 @@ def render(
     opening: str = "---\n",
     closing: str = "---\n",
 ) -> str:
-    """The whole file text: machine keys from data, then human regions and body verbatim."""
-    return f"{opening}{dump_machine(paper)}{human}{closing}{body}"
+    """The whole file text: machine keys from data, then human regions and body verbatim.
+
+    A file whose opening line ends in CRLF (as Windows editors save it) gets its machine
+    lines in CRLF too, so a rewrite shows in a diff only the values that changed.
+    """
+    machine = dump_machine(paper)
+    if opening.endswith("\r\n"):
+        machine = machine.replace("\n", "\r\n")
+    return f"{opening}{machine}{human}{closing}{body}"
 
 
 def create(path: Path, paper: Paper) -> None:
