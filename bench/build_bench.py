@@ -128,22 +128,43 @@ def run_build(root: Path) -> dict[str, float]:
 
 
 # Where the bytes go: (group, test on the path relative to site/), first match wins.
+_FEED = ("xml", "atom", "json")
+
+
+def _feed(p: str, folder: str) -> bool:
+    return (
+        p.startswith(folder)
+        and p.rsplit("/", 1)[-1].split(".")[0] == "feed"
+        and (p.rsplit(".", 1)[-1] in _FEED)
+    )
+
+
 BYTE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("paper pages", lambda p: p.startswith("papers/") and p.endswith(".html")),
     ("BibTeX, per paper", lambda p: p.startswith("papers/") and p.endswith(".bib")),
     ("BibTeX, per day", lambda p: p.startswith("days/") and p.endswith(".bib")),
     ("BibTeX, per topic", lambda p: p.startswith("topics/") and p.endswith(".bib")),
-    ("day, month, year pages", lambda p: p.startswith("days/")),
+    ("day pages", lambda p: re.match(r"days/\d{4}/\d\d/\d\d/", p) is not None),
+    ("month, year pages", lambda p: p.startswith("days/")),
     ("topic pages", lambda p: p.startswith("topics/") and p.endswith(".html")),
     ("tag pages", lambda p: p.startswith("tags/") and p.endswith(".html")),
-    ("feeds", lambda p: p.rsplit(".", 1)[-1] in ("xml", "atom", "json", "opml") and "/" not in p
-     or "/feed." in p),
+    ("organization pages", lambda p: p.startswith("orgs/") and p.endswith(".html")),
+    ("week pages", lambda p: p.startswith("weeks/") and p.endswith(".html")),
+    ("sitemap", lambda p: p.startswith("sitemap.xml")),
+    ("feeds: site and weekly", lambda p: "/" not in p and p.rsplit(".", 1)[-1] in (
+        *_FEED, "opml")),
+    ("feeds: topics", lambda p: _feed(p, "topics/")),
+    ("feeds: tags", lambda p: _feed(p, "tags/")),
+    ("feeds: organizations", lambda p: _feed(p, "orgs/")),
     ("open data", lambda p: p.startswith("data/")),
     ("search: fragments", lambda p: p.startswith("pagefind") and "/fragment/" in p),
     ("search: index and filters", lambda p: p.startswith("pagefind") and ("/index/" in p
      or "/filter/" in p or p.endswith(".pf_meta"))),
     ("search: code and sort keys", lambda p: p.startswith("pagefind")),
-    ("everything else (theme, assets, other pages)", lambda p: True),
+    ("home page", lambda p: p == "index.html"),
+    ("annotated page", lambda p: p.startswith("annotated/")),
+    ("other pages (indexes, trends, status, about)", lambda p: p.endswith(".html")),
+    ("everything else (theme, assets, charts)", lambda p: True),
 )  # fmt: skip
 
 

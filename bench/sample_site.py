@@ -29,7 +29,7 @@ from generator.topics import Taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
 SUB_PATH = "/paper-archive/"
-THUMBNAILS = "https://cdn-thumbnails.huggingface.co/"
+THUMBNAILS = pages.THUMBNAILS  # Hugging Face's folder, which card lists name once
 TAG = "retrieval"
 
 

@@ -14,6 +14,11 @@ from generator.model import Paper
 from generator.store.paperfile import render
 
 REPO = Path(__file__).resolve().parent.parent
+# Papers on list pages (generator/templates/_card.j2 and _rows.j2): a card is an item of a
+# .pa-cards list, its title link in its first paragraph; a row is an item of a .pa-rows list,
+# its title the item's own link.
+CARDS = ".pa-cards > li"
+TITLES = ".pa-cards > li > p:first-of-type > a, .pa-rows > li > a"
 
 
 def make_root(tmp: Path) -> Paths:
@@ -43,6 +48,18 @@ def paper(pid: str, day: str, **fields) -> Paper:
     fields.setdefault("abstract", "We study reasoning in large language models.")
     fields.setdefault("upvotes", 1)
     return Paper(id=pid, listed=listed, fetched=listed, **fields)
+
+
+def card_parts(card) -> dict:
+    """A card's paragraphs by position, as archive.css styles them: the title, the meta line
+    (upvotes first), the text when there is one (else None), the links."""
+    lines = card.find_all("p", recursive=False)
+    return {
+        "title": lines[0],
+        "meta": lines[1],
+        "text": lines[2] if len(lines) == 4 else None,
+        "links": lines[-1],
+    }
 
 
 def soup(path: Path) -> BeautifulSoup:

@@ -516,11 +516,11 @@ def _audit(page: Page, url: str, state: str, status: int, shot: Path | None) -> 
     page.on("pageerror", lambda exc: problems.append(f"{state}: script error {exc}"))
     response = page.goto(url, wait_until="load")
     assert response.status == status, state
-    eager = [
-        tag
-        for tag in re.findall(r"<img [^>]*>", response.text())
-        if THUMBNAILS in tag and not re.search(r'\sloading=(lazy|"lazy")[\s>]', tag)
-    ]  # attribute quotes are optional, and the minifier leaves them out
+    eager = page.evaluate(
+        "t => [...document.images].filter(i => i.src.startsWith(t) && i.loading !== 'lazy')"
+        ".map(i => i.outerHTML)",
+        THUMBNAILS,
+    )
     problems += [f"{state}: not lazy: {tag}" for tag in eager]
     result = page.evaluate("axe.run({resultTypes: ['violations']})")
     problems += [
@@ -591,6 +591,9 @@ def test_skip_link_and_headings(browser: Browser, every_page_type: tuple[str, di
         assert all(h1[1] > size and h1[2] >= weight for _, size, weight in others), kind
 
 
+BOX = "e => { const s = getComputedStyle(e, '::before'); return [s.width, s.height]; }"
+
+
 def test_a_thumbnail_that_fails_leaves_its_box(
     browser: Browser, every_page_type: tuple[str, dict], shots: Path
 ) -> None:
@@ -603,17 +606,84 @@ def test_a_thumbnail_that_fails_leaves_its_box(
     page.on("request", lambda r: requested.append(r.url))
     page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
     page.goto(base + urls["home"])
-    boxes = page.locator(".pa-card__thumb")
-    expect(page.locator(".pa-card__thumb img")).to_have_count(0)
+    boxes = page.locator(".pa-cards > li.pa-th")
+    expect(page.locator(".pa-cards img")).to_have_count(0)
     assert boxes.count() >= 1
     assert len([u for u in requested if u.startswith(THUMBNAILS)]) == boxes.count()
     for box in boxes.all():
-        size = box.bounding_box()
-        assert (round(size["width"]), round(size["height"])) == (160, 84)
-    for text in page.locator(".pa-card__text").all():
+        assert box.evaluate(BOX) == ["160px", "84px"]
+    for text in page.locator(".pa-cards > li > p:nth-of-type(3):not(:last-child)").all():
         line = float(text.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
         assert text.bounding_box()["height"] <= 3 * line + 1
     page.screenshot(path=shots / "home-thumbnails-failed.png")
+
+
+# A 1x1 GIF: what the route below answers for a thumbnail, so none leaves the machine.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b"
+)
+HOSTILE_THUMBS = """(folder) => {
+  const list = document.createElement("ul");
+  list.className = "pa-cards";
+  list.dataset.th = folder;
+  for (const value of ["javascript:alert(1)", "data:image/gif;base64,R0lGOD",
+      '"><img src=x onerror="window.hacked=1">', "vbscript:x", "//[bad"]) {
+    const item = document.createElement("li");
+    item.dataset.th = value;
+    list.append(item);
+  }
+  document.querySelector("article").append(list);
+  const again = document.createElement("script");
+  again.src = document.querySelector("script[src$='pa-cards.js']").src + "?again";
+  document.body.append(again);
+  return new Promise((done) => { again.onload = done; });
+}"""
+
+
+def test_card_thumbnails_come_from_their_data_attribute(
+    browser: Browser, every_page_type: tuple[str, dict], built: Paths, shots: Path
+) -> None:
+    """Each card with a thumbnail gets it from its data attribute (resolved against its
+    list's folder): a lazy, decorative image of the box's size laid over the box, clear of
+    the card's text. A value that is no http(s) URL never becomes an image or markup."""
+    base, urls = every_page_type
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.route(f"{THUMBNAILS}**", lambda route: route.fulfill(body=PIXEL, content_type="image/gif"))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(base + urls["home"])
+    cards = page.locator(".pa-cards > li.pa-th")
+    assert cards.count() >= 1
+    for card in cards.all():
+        href = card.locator("p:first-of-type > a").get_attribute("href")
+        pid = re.search(r"papers/([^/]+)/$", href).group(1)
+        img = card.locator("> img")
+        expect(img).to_have_attribute("src", f"{THUMBNAILS}{pid}.png")
+        assert img.evaluate("i => [i.alt, i.loading, i.complete && i.naturalWidth]") == [
+            "",
+            "lazy",
+            1,
+        ]
+        box = img.bounding_box()
+        assert (round(box["width"]), round(box["height"])) == (160, 84)
+        assert card.evaluate(BOX) == ["160px", "84px"]
+        overlaps = card.evaluate(
+            """(li, b) => [...li.querySelectorAll("p")].flatMap((p) => {
+                 const r = document.createRange(); r.selectNodeContents(p);
+                 return [...r.getClientRects()]; })
+               .filter((t) => t.width && t.left < b.x + b.width && t.right > b.x
+                 && t.top < b.y + b.height && t.bottom > b.y).length""",
+            box,
+        )
+        assert overlaps == 0
+    page.screenshot(path=shots / "home-thumbnails.png")
+    shown = page.locator(".pa-cards img").count()
+    page.evaluate(HOSTILE_THUMBS, THUMBNAILS)
+    srcs = page.locator(".pa-cards img").evaluate_all("els => els.map(e => e.src)")
+    assert srcs[shown:] == [f"{THUMBNAILS}%22%3E%3Cimg%20src=x%20onerror=%22window.hacked=1%22%3E"]
+    assert page.evaluate("window.hacked") is None and dialogs == []
+    assert page.locator(".pa-cards img[onerror], .pa-cards li > img:not([alt=''])").count() == 0
 
 
 BROKEN_WORDS = """() => {
@@ -724,7 +794,7 @@ def test_a_topic_pages_bibtex_download_holds_its_papers_in_order(
 
 
 def _card_ids(page: Page) -> list[str]:
-    hrefs = page.locator(".pa-card__title a").evaluate_all("els => els.map(e => e.href)")
+    hrefs = page.locator(".pa-rows > li > a").evaluate_all("els => els.map(e => e.href)")
     return [re.search(r"/papers/([^/]+)/$", h).group(1) for h in hrefs]
 
 

@@ -4,6 +4,7 @@ jsonschema against the JSON Feed 1.1 schema, and by an XML parser (OPML)."""
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -16,7 +17,9 @@ import pytest
 
 from generator.model import Paper
 from generator.site import feeds
-from generator.site.feeds import FEED_LIMIT, FeedSpec
+from generator.site.feeds import FEED_LIMIT, SUBJECT_FEED_LIMIT, FeedSpec
+from generator.site.markup import clean_text
+from generator.site.pages import CARD_TEXT, card_text
 from generator.sources.items import parse_item
 
 SAMPLES = Path(__file__).parent / "data"
@@ -275,6 +278,47 @@ def test_only_the_first_feed_limit_papers_in_the_given_order(render):
     ]
     ids = item_ids(render, render(SPEC, papers))
     assert ids == [f"https://arxiv.org/abs/2602.{20000 + i}" for i in range(FEED_LIMIT)]
+
+
+def item_texts(render, raw: str) -> list[str]:
+    if render is feeds.render_json_feed:
+        return [item["content_text"] for item in validate_json_feed(raw)["items"]]
+    parsed = feedparser.parse(raw)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return [rss_text(e.summary, e.summary_detail.type) for e in parsed.entries]
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_a_subject_feed_holds_fewer_papers_each_with_its_summary(render):
+    """A topic's, tag's or organization's feed: the newest SUBJECT_FEED_LIMIT papers, each with
+    the TL;DR, else the AI summary, else the abstract cut short; the archive's feed (SPEC's
+    defaults) keeps the whole abstract."""
+    base = seed_papers()
+    summary = "A machine summary of the paper."
+    papers = [
+        base[i % len(base)].replace(
+            id=f"2602.{20000 + i}",
+            listed=dt.date(2026, 2, 1),
+            ai_summary=summary if i % 3 == 1 else None,
+            annotation={"tldr": "A human TL;DR."} if i % 3 == 2 else None,
+        )
+        for i in range(SUBJECT_FEED_LIMIT + 7)
+    ]
+    subject = dataclasses.replace(SPEC, limit=SUBJECT_FEED_LIMIT, abstracts=False)
+    raw = render(subject, papers)
+    assert item_ids(render, raw) == [p.arxiv_url for p in papers[:SUBJECT_FEED_LIMIT]]
+    texts = item_texts(render, raw)
+    for paper, text in zip(papers, texts, strict=False):
+        if paper.tldr:
+            assert text == "A human TL;DR."
+        elif paper.ai_summary:
+            assert text == summary
+        else:
+            assert text == card_text(paper) and text.endswith("…") and len(text) <= CARD_TEXT
+            assert len(text) < len(" ".join(paper.abstract.split()))
+    full = item_texts(render, render(SPEC, papers))
+    assert len(full) == len(papers) and full[0] == clean_text(papers[0].abstract)
+    assert full[1] == clean_text(papers[1].abstract)  # the AI summary only in subject feeds
 
 
 @pytest.mark.parametrize("render", RENDERERS)

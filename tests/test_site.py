@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sitekit import make_root, page, paper, resolve, soup, write_paper
+from sitekit import CARDS, TITLES, card_parts, make_root, page, paper, resolve, soup, write_paper
 
 from generator.build import BuildError, build_site, generate
+from generator.site import pages
 
 HOSTILE_TITLE = (
     "<script>alert(1)</script> {{ 7*7 }} {% raw %} $x_1$ **bold** [a](javascript:alert(1)) "
@@ -168,7 +169,7 @@ def test_annotation_block_is_shown(built):
 def test_day_page_orders_by_upvotes_and_links_neighbours(built):
     root, _ = built
     doc = page(root.site, "days/2026/03/06")
-    titles = [a.get_text() for a in doc.select(".pa-card__title > a")]
+    titles = [a.get_text() for a in doc.select(TITLES)]
     assert titles == ["Diffusion models for video", HOSTILE_TITLE, "A tiny benchmark"]
     nav = {a.get_text(): a["href"] for a in doc.find(class_="pa-nav").find_all("a")}
     assert resolve(root.site, "days/2026/03/06", nav["← 2026-03-05"]) == (
@@ -177,9 +178,9 @@ def test_day_page_orders_by_upvotes_and_links_neighbours(built):
     assert resolve(root.site, "days/2026/03/06", nav["2026-03-09 →"]) == (
         root.site / "days/2026/03/09/index.html"
     )
-    card = doc.select(".pa-card")[1]
+    card = doc.select(CARDS)[1]
     assert card.find(class_="pa-badge").get_text() == "annotated"
-    assert card.find(class_="pa-card__text").get_text() == (
+    assert card_parts(card)["text"].get_text() == (
         "TL;DR Few-shot prompting makes it <b>competitive</b>."
     )
 
@@ -199,20 +200,22 @@ def test_home_shows_latest_day_week_and_counts(built):
     counts = home.find(class_="pa-counts").get_text()
     assert counts.startswith("6 papers · 3 days")
     first_list = home.find(class_="pa-cards")
-    assert {a.get_text() for a in first_list.select(".pa-card__title > a")} == {
+    assert {a.get_text() for a in first_list.select(TITLES)} == {
         "Robot arms after the weekend",
         "Something unrelated",
     }
-    week = home.find_all(class_="pa-cards")[1].select(".pa-card__title > a")
+    week = home.find_all(class_="pa-cards")[1].select(TITLES)
     assert week[0].get_text() == "Diffusion models for video"
     # The week's list leaves out the latest day, shown in full above it: no paper twice.
-    shown = [a["href"] for a in home.select(".pa-card__title > a")]
+    shown = [a["href"] for a in home.select(TITLES)]
     assert len(shown) == len(set(shown)) == 6
 
 
 def test_cards_show_thumbnail_summary_upvotes_and_code(tmp_path):
-    """A card: the thumbnail lazy and sized (its box stays if the image fails), the TL;DR
-    else the AI summary else the abstract, cut short, the upvotes first, a code link."""
+    """A card: the thumbnail named in a data attribute (the file name in Hugging Face's
+    folder, which the list names once; another checked URL whole; no image markup or
+    handler), the TL;DR else the AI summary else the abstract, cut short, the upvotes first,
+    a code link. Unsafe URLs are dropped."""
     root = make_root(tmp_path)
     long = "word " * 200
     thumb = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2603.00011.png"
@@ -228,27 +231,34 @@ def test_cards_show_thumbnail_summary_upvotes_and_code(tmp_path):
             upvotes=42,
         ),
     )
-    write_paper(root, paper("2603.00012", "2026-03-06", abstract=long, upvotes=3))
+    elsewhere = "https://img.example.org/t/2603.00012.png?v=2&s=1"
+    write_paper(
+        root, paper("2603.00012", "2026-03-06", abstract=long, upvotes=3, thumbnail=elsewhere)
+    )
     write_paper(
         root,
         paper("2603.00013", "2026-03-06", thumbnail="javascript:alert(1)", github="javascript:x"),
     )
     build_site(root)
-    cards = page(root.site, "days/2026/03/06").select(".pa-card")
-    with_thumb, abstract_only, hostile = cards
-    img = with_thumb.select_one(".pa-card__thumb > img")
-    assert img["src"] == thumb and img["loading"] == "lazy" and img["alt"] == ""
-    assert (img["width"], img["height"]) == ("160", "84")
-    assert img["onerror"] == "this.remove()"
-    assert with_thumb.find(class_="pa-card__text").get_text() == "AI summary A machine summary."
-    meta = with_thumb.find(class_="pa-card__meta")
-    assert meta.contents[0]["class"] == ["pa-votes"] and meta.contents[0].get_text() == "▲ 42"
-    code = with_thumb.find("a", class_="pa-code")
-    assert code["href"] == "https://github.com/a/b" and code.get_text() == "Code"
-    text = abstract_only.find(class_="pa-card__text").get_text()
+    day = page(root.site, "days/2026/03/06")
+    assert (
+        day.select_one(".pa-cards")["data-th"]
+        == pages.THUMBNAILS
+        == thumb[: -len("2603.00011.png")]
+    )
+    assert not day.select(".pa-cards img, [onerror]")
+    with_thumb, abstract_only, hostile = (card_parts(c) | {"li": c} for c in day.select(CARDS))
+    assert with_thumb["li"]["data-th"] == "2603.00011.png"
+    assert with_thumb["text"].get_text() == "AI summary A machine summary."
+    votes = with_thumb["meta"].contents[0]
+    assert votes.name == "b" and votes.get_text() == "▲ 42"
+    code = with_thumb["links"].find("a", string="Code")
+    assert code["href"] == "https://github.com/a/b" and code.parent.name == "b"
+    text = abstract_only["text"].get_text()
     assert text.startswith("word word") and text.endswith("…") and len(text) <= 280
-    assert not abstract_only.select(".pa-card__thumb, .pa-code")
-    assert not hostile.select(".pa-card__thumb, .pa-code")  # unsafe URLs are dropped
+    assert abstract_only["li"]["data-th"] == elsewhere  # escaped once, read back whole
+    assert "data-th" not in hostile["li"].attrs  # unsafe URLs are dropped
+    assert hostile["links"].find("a", string="Code") is None
 
 
 @pytest.mark.parametrize("url", ["days", "days/2026", "days/2026/03", "topics", "feeds"])
@@ -298,11 +308,9 @@ def _grouped(root):
 def test_topics_and_other(built):
     root, _ = built
     other = page(root.site, "topics/other")
-    assert [a.get_text() for a in other.select(".pa-card__title > a")] == ["Something unrelated"]
+    assert [a.get_text() for a in other.select(TITLES)] == ["Something unrelated"]
     video = page(root.site, "topics/video")
-    assert "Diffusion models for video" in [
-        a.get_text() for a in video.select(".pa-card__title > a")
-    ]
+    assert "Diffusion models for video" in [a.get_text() for a in video.select(TITLES)]
 
 
 def test_every_internal_link_resolves(built):
@@ -487,7 +495,7 @@ def test_citations_bibtex_on_the_page_and_as_files(built):
     # A topic page's download names the day files and ids it takes (pa-bib.js joins them).
     topic = page(root.site, "topics/video")
     link = topic.select_one("a[data-pa-bib]")
-    shown = [a["href"].split("/")[-2] for a in topic.select(".pa-card__title a")]
+    shown = [a["href"].split("/")[-2] for a in topic.select(TITLES)]
     sources = [run.split(":") for run in link["data-pa-bib"].split()]
     assert [i for _, ids in sources for i in ids.split(",")] == shown
     for day, ids in sources:
@@ -736,3 +744,87 @@ def test_empty_states_say_what_the_page_is_for_and_what_to_do(tmp_path):
         "/paper-archive/topics/",
         "/paper-archive/annotate/",
     }
+
+
+def test_the_archive_feed_carries_abstracts_and_subject_feeds_summaries(tmp_path):
+    """The archive's feed gives each paper's abstract; its topic's and organization's feeds
+    (many, and more every month) its AI summary, and the feeds page says so."""
+    import feedparser
+
+    root = make_root(tmp_path)
+    abstract = "We study reasoning in large language models. " * 12
+    write_paper(
+        root,
+        paper(
+            "2603.00021",
+            "2026-03-06",
+            abstract=abstract,
+            ai_summary="Reasoning, summed up.",
+            organization={"name": "Org", "fullname": "Org Lab"},
+        ),
+    )
+    build_site(root)
+    archive = feedparser.parse((root.site / "feed.xml").read_bytes())
+    assert [e.summary for e in archive.entries] == [abstract.strip()]
+    subjects = [*root.site.glob("topics/*/feed.atom"), root.site / "orgs/org/feed.atom"]
+    summaries = [[e.summary for e in feedparser.parse(f.read_bytes()).entries] for f in subjects]
+    shown = [s for s in summaries if s]
+    assert len(shown) >= 2 and all(s == ["Reasoning, summed up."] for s in shown)
+    text = " ".join(page(root.site, "feeds").get_text().split())
+    assert "the latest 50 papers with their abstracts" in text
+    assert "organization's feed the latest 20, each with its summary" in text
+
+
+def test_topic_org_tag_and_annotated_pages_list_one_row_per_paper(built):
+    """Pages that list hundreds of papers show a row each, in a real list: the title link,
+    upvotes, date and organization (not on the organization's own page), and the TL;DR
+    when a person wrote one; all of it literal text."""
+    root, _ = built
+    expected = "▲ 5 · 2026-03-06 · <b>Org</b> Inc"
+    for url in ("tags/classification", "annotated", "orgs/org"):
+        doc = page(root.site, url)
+        assert not doc.select(".pa-cards")
+        (row,) = doc.select("ul.pa-rows > li")
+        link, meta = row.find_all(recursive=False)[:2]
+        assert resolve(root.site, url, link["href"]) == root.site / "papers/2603.00001/index.html"
+        assert link.get_text() == HOSTILE_TITLE
+        assert meta.get_text() == (expected if url != "orgs/org" else "▲ 5 · 2026-03-06")
+        assert row.p.get_text() == "TL;DR Few-shot prompting makes it <b>competitive</b>."
+        assert not row.select("b, script, svg")
+    video = page(root.site, "topics/video")
+    rows = {li.a.get_text(): li for li in video.select("ul.pa-rows > li")}
+    assert rows["Diffusion models for video"].small.get_text() == "▲ 50 · 2026-03-06"
+    assert rows["Diffusion models for video"].p is None  # no TL;DR, no text
+
+
+@pytest.mark.parametrize(
+    ("thumbnail", "ref"),
+    [
+        (f"{pages.THUMBNAILS}2603.00011.png", "2603.00011.png"),
+        (f"{pages.THUMBNAILS}sub/2603.00011.png", f"{pages.THUMBNAILS}sub/2603.00011.png"),
+        # a colon would make the name read as a URL scheme of its own: written whole
+        (f"{pages.THUMBNAILS}x:y.png", f"{pages.THUMBNAILS}x:y.png"),
+        ("https://img.example.org/2603.00011.png", "https://img.example.org/2603.00011.png"),
+        ("javascript:alert(1)", ""),
+        ('https://x.example/"><script>', ""),
+        (None, ""),
+    ],
+)
+def test_a_cards_thumbnail_is_its_file_name_in_the_folder_else_the_checked_url(thumbnail, ref):
+    assert pages.thumb_ref(paper("2603.00011", "2026-03-06", thumbnail=thumbnail)) == ref
+
+
+def test_generated_list_pages_carry_no_navigation_drawer(built):
+    """Day, week, topic, organization and tag pages, out of the nav and thousands of them,
+    have no navigation tree and no button for it (the logo leads home, as on paper pages);
+    pages in the nav keep the drawer."""
+    root, _ = built
+    for url in ("days/2026/03/06", "days/2026/03", "days/2026", "weeks/2026-W10",
+                "topics/video", "orgs/org", "tags/classification"):  # fmt: skip
+        doc = page(root.site, url)
+        assert not doc.select(".md-nav--primary, label[for='__drawer'].md-header__button"), url
+        assert "pa-header--nodrawer" in doc.header["class"], url
+        assert doc.find(class_="pa-nav").find("a"), url  # the page's own way on
+    for url in ("", "days", "topics", "annotated"):
+        doc = page(root.site, url)
+        assert doc.select(".md-nav--primary") and "pa-header--nodrawer" not in doc.header["class"]

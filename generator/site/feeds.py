@@ -26,9 +26,10 @@ from feedgen.feed import FeedGenerator
 from generator.model import Paper
 from generator.site import urls
 from generator.site.markup import clean_text
-from generator.site.pages import summary_line
+from generator.site.pages import card_text, summary_line
 
-FEED_LIMIT = 50
+FEED_LIMIT = 50  # entries in the archive's own feed: a day of Daily Papers
+SUBJECT_FEED_LIMIT = 20  # in a topic's, tag's or organization's feed, and the weekly digest
 GENERATOR = "paper-archive"
 LANGUAGE = "en"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -48,6 +49,10 @@ class FeedSpec:
     site_url: str
     page_path: str
     feed_path: str
+    # How many of the newest papers, and whether each carries its abstract or only its
+    # summary (the TL;DR, else the AI summary, else the abstract cut short, as a card shows).
+    limit: int = FEED_LIMIT
+    abstracts: bool = True
 
     def __post_init__(self) -> None:
         if not self.site_url.endswith("/"):
@@ -102,18 +107,18 @@ def render_rss(
     fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
     fg.link(href=spec.page_url, rel="alternate")
     fg.description(html.escape(clean_text(spec.description) or clean_text(spec.title), quote=False))
-    fg.lastBuildDate(_midnight(_newest(papers)))
+    fg.lastBuildDate(_midnight(_newest(papers[: spec.limit])))
     fg.load_extension("dc", atom=False, rss=True)
-    for paper in papers[:FEED_LIMIT]:
+    for paper in papers[: spec.limit]:
         entry = _entry(fg, spec, paper, topics)
         entry.title(_rss_title(paper.title))
         entry.guid(paper.arxiv_url, permalink=True)
-        entry.description(html.escape(_item_text(paper), quote=False))
+        entry.description(html.escape(_item_text(spec, paper), quote=False))
         entry.pubDate(_midnight(paper.listed))
         authors = [name for name in map(clean_text, paper.authors) if name]
         if authors:
             entry.dc.dc_creator(authors)
-    return fg.rss_str(pretty=True).decode("utf-8")
+    return fg.rss_str(pretty=False).decode("utf-8")
 
 
 def render_atom(
@@ -129,17 +134,17 @@ def render_atom(
     fg.link(href=spec.atom_url, rel="self", type="application/atom+xml")
     if spec.description:
         fg.subtitle(clean_text(spec.description))
-    fg.updated(_midnight(_newest(papers)))
-    for paper in papers[:FEED_LIMIT]:
+    fg.updated(_midnight(_newest(papers[: spec.limit])))
+    for paper in papers[: spec.limit]:
         entry = _entry(fg, spec, paper, topics)
         entry.id(paper.arxiv_url)
-        entry.summary(_item_text(paper), type="text")
+        entry.summary(_item_text(spec, paper), type="text")
         entry.published(_midnight(paper.listed))
         entry.updated(_midnight(paper.listed))
         for name in map(clean_text, paper.authors):
             if name:
                 entry.author(name=name)
-    return fg.atom_str(pretty=True).decode("utf-8")
+    return fg.atom_str(pretty=False).decode("utf-8")
 
 
 def render_json_feed(
@@ -159,13 +164,13 @@ def render_json_feed(
         feed["description"] = clean_text(spec.description)
     feed["language"] = LANGUAGE
     items = []
-    for paper in papers[:FEED_LIMIT]:
+    for paper in papers[: spec.limit]:
         item: dict[str, object] = {
             "id": paper.arxiv_url,
             "url": paper_url(spec.site_url, paper),
             "external_url": paper.arxiv_url,
             "title": clean_text(paper.title),
-            "content_text": _item_text(paper),
+            "content_text": _item_text(spec, paper),
             "date_published": _midnight(paper.listed).isoformat().replace("+00:00", "Z"),
         }
         authors = [{"name": name} for name in map(clean_text, paper.authors) if name]
@@ -176,7 +181,7 @@ def render_json_feed(
             item["tags"] = tags
         items.append(item)
     feed["items"] = items
-    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 @dataclass(frozen=True)
@@ -216,7 +221,7 @@ def render_digest(spec: FeedSpec, entries: Sequence[DigestEntry]) -> tuple[str, 
     ``description``, Atom as ``type="html"`` content, JSON Feed as ``content_html`` beside
     a plain ``content_text``. That HTML is built here from escaped strings only.
     """
-    entries = entries[:FEED_LIMIT]
+    entries = entries[: spec.limit]
     newest = max((e.day for e in entries), default=EMPTY_FEED_DATE)
     rss = _feed(spec)
     rss.title(_rss_title(spec.title))
@@ -267,9 +272,9 @@ def render_digest(spec: FeedSpec, entries: Sequence[DigestEntry]) -> tuple[str, 
         "items": items,
     }
     return (
-        rss.rss_str(pretty=True).decode("utf-8"),
-        atom.atom_str(pretty=True).decode("utf-8"),
-        json.dumps(feed, ensure_ascii=False, indent=2) + "\n",
+        rss.rss_str(pretty=False).decode("utf-8"),
+        atom.atom_str(pretty=False).decode("utf-8"),
+        json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n",
     )
 
 
@@ -340,12 +345,13 @@ def _topics(paper: Paper, topics: Mapping[str, Sequence[str]] | None) -> list[st
     return [name for name in map(clean_text, names) if name]
 
 
-def _item_text(paper: Paper) -> str:
-    return clean_text(paper.tldr or paper.abstract or paper.title)
+def _item_text(spec: FeedSpec, paper: Paper) -> str:
+    text = paper.tldr or (paper.abstract if spec.abstracts else card_text(paper))
+    return clean_text(text or paper.title)
 
 
 def _newest(papers: Sequence[Paper]) -> dt.date:
-    return max((p.listed for p in papers[:FEED_LIMIT]), default=EMPTY_FEED_DATE)
+    return max((p.listed for p in papers), default=EMPTY_FEED_DATE)
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -65,7 +65,11 @@ def _feeds(
 
     Organization feeds are linked from their pages but left out of the OPML list and the
     feeds page: there may be thousands, and importing the list would subscribe to them all.
+    The archive's feed carries the latest papers with their abstracts; a topic's, tag's or
+    organization's feed fewer, each with its summary (the paper page has the abstract): one
+    such feed per organization and tag makes their size a multiple of the archive's.
     """
+    subject = {"limit": feeds.SUBJECT_FEED_LIMIT, "abstracts": False}
     names = {slug: topic.name for slug, topic in archive.taxonomy.by_slug.items()}
     topic_names = {pid: [names[s] for s in slugs] for pid, slugs in archive.topics_of.items()}
     site = config.site_url
@@ -89,6 +93,7 @@ def _feeds(
             site_url=site,
             page_path=urls.topic(slug).url,
             feed_path=urls.topic_feed(slug).stem,
+            **subject,
         )
         specs.append((spec, archive.by_topic[slug]))
     for tag, papers in archive.by_tag.items():
@@ -98,6 +103,7 @@ def _feeds(
             site_url=site,
             page_path=urls.tag(tag).url,
             feed_path=urls.tag_feed(tag).stem,
+            **subject,
         )
         specs.append((spec, papers))
     org_specs = [
@@ -108,6 +114,7 @@ def _feeds(
                 site_url=site,
                 page_path=urls.org(org.slug).url,
                 feed_path=urls.org_feed(org.slug).stem,
+                **subject,
             ),
             org.papers,
         )
@@ -123,6 +130,7 @@ def _feeds(
         site_url=site,
         page_path=urls.weeks().url,
         feed_path=urls.weekly_feed().stem,
+        limit=feeds.SUBJECT_FEED_LIMIT,
     )
     yield from zip(
         (weekly.rss_path, weekly.atom_path, weekly.json_path),
@@ -138,6 +146,7 @@ def _feeds(
         specs=listed,
         site_url=site,
         limit=feeds.FEED_LIMIT,
+        subject_limit=feeds.SUBJECT_FEED_LIMIT,
     )
 
 

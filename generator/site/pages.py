@@ -85,6 +85,22 @@ def card_text(paper: Paper, limit: int = CARD_TEXT) -> str:
     return _shorten(paper.tldr or paper.ai_summary or paper.abstract or "", limit)
 
 
+# Where Hugging Face keeps paper thumbnails: a card list names this folder once and each
+# card its file in it, so a card does not repeat the folder (see assets/pa-cards.js).
+THUMBNAILS = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/"
+_THUMB_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def thumb_ref(paper: Paper) -> str:
+    """A card's thumbnail relative to :data:`THUMBNAILS` (the file name) when it is there,
+    else the whole URL; "" when it may not become a URL at all (``ids.safe_url``)."""
+    url = ids.safe_url(paper.thumbnail)
+    if not url:
+        return ""
+    rest = url.removeprefix(THUMBNAILS)
+    return rest if rest != url and _THUMB_FILE.fullmatch(rest) else url
+
+
 def _slug(value: object) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
 
@@ -114,11 +130,13 @@ def make_env() -> jinja2.Environment:
         safe_url=ids.safe_url,
         summary_line=summary_line,
         card_text=card_text,
+        thumb=thumb_ref,
         slug=_slug,
         latex=lambda text: Markup(markup.render_latex(text)),
         abstract=lambda text: Markup(markup.render_abstract(text)),
     )
     env.globals["urls"] = urls  # templates write no URL shape of their own
+    env.globals["thumbnails"] = THUMBNAILS
     return env
 
 
