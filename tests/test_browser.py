@@ -418,6 +418,27 @@ def test_a_paper_page_on_a_phone_still_links_home(
     assert failures == []
 
 
+def test_a_paper_page_palette_toggle_and_copy_button_work(
+    browser: Browser, base_url: str, shots: Path
+) -> None:
+    """The paper template is not Material's base.html; Material's script still runs it: the
+    palette toggle switches and remembers the scheme, the copy button copies and says so."""
+    page, failures, _ = _open(browser, f"{base_url}papers/{TARGET}/", "light")
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+    page.locator(".md-header__option label:not([hidden])").click()
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    page.reload()
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator(".pa-bibtex").hover()
+    page.locator(".pa-bibtex .md-code__button").click()
+    expect(page.locator(".md-dialog")).to_contain_text("Copied to clipboard")
+    assert f"eprint = {{{TARGET}}}" in page.evaluate("navigator.clipboard.readText()")
+    page.screenshot(path=shots / "paper-dark-toggled.png")
+    assert failures == []
+
+
 def test_arxiv_category_filter(browser: Browser, base_url: str, built: Paths) -> None:
     archive = grouped(built)
     assert {p.primary_category for p in archive.papers} == {"cs.CL", "cs.AR", "cs.SE"}

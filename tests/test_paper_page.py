@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
 from sitekit import make_root, page, paper, resolve, write_paper
 
 from generator.build import build_site
+from generator.config import Paths
+from generator.site import urls
 from generator.site.markup import render_latex
 
 DAY = "2026-03-06"
@@ -26,6 +29,7 @@ LATEX_ABSTRACT = (
     r"$\href{javascript:alert(4)}{x}$ $\style{background:url(javascript:alert(5))}{y}$ "
     r"\emph{<b>bold?</b>}"
 )
+BROKEN_ABSTRACT = "First line,\nsecond line.\r\n\nA new paragraph with $x^2$\nand an  end."
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +58,13 @@ def site(tmp_path_factory) -> Path:
             title="Alone on its day",
             abstract="Weights at https://huggingface.co/org/model and code at "
             "https://gitlab.com/group/project.",
+        ),
+        paper(
+            "2603.00007",
+            "2026-03-11",
+            title="Line breaks",
+            abstract=BROKEN_ABSTRACT,
+            authors=["Íñigo Goiri", "Smith, Jr., John", 'O"Brien <b>'],
         ),
     ):
         write_paper(root, p, ANNOTATION if p.id == "2603.00005" else "")
@@ -180,3 +191,96 @@ def test_the_search_index_holds_the_organization_and_no_bare_labels(site):
     assert [(a["id"], a["text"]) for a in data["anchors"]] == [("abstract", "")]
     abstract = data["anchors"][0]["location"]
     assert " ".join(words[abstract:]).startswith("We study reasoning")
+
+
+def test_the_abstract_keeps_its_line_breaks_through_the_minifier(site):
+    """The minifier collapses whitespace, newlines included; the abstract's breaks are <br>."""
+    html = (site / "papers/2603.00007/index.html").read_text(encoding="utf-8")
+    before_bibtex = html.split("<pre", 1)[0]
+    assert "\n" not in before_bibtex and "  " not in before_bibtex  # minified
+    abstract = page(site, "papers/2603.00007").find(class_="pa-abstract")
+    assert len(abstract.find_all("br")) == 4  # \n, \r\n, \n, \n
+    assert abstract.find("math")
+    # A blank line (two breaks) stays a blank line; runs of spaces collapse, as on screen.
+    abstract.find(id="abstract").decompose()  # the anchor search cuts excerpts at
+    lines = [" ".join(line.split()) for line in abstract.decode_contents().split("<br/>")]
+    assert lines[:3] == ["First line,", "second line.", ""]
+    assert lines[3].startswith("A new paragraph with <math") and lines[4] == "and an end."
+
+
+def test_a_paper_page_carries_what_readers_and_citation_tools_rely_on(site):
+    """Standalone (not Material's base.html), yet with every tag, link and part of the page
+    it had: citation and Open Graph tags, the header, tabs, skip link, BibTeX and links."""
+    url = "papers/2603.00002"
+    doc = page(site, url)
+    metas = doc.find_all("meta", content=True)
+    names = {m.get("name") or m.get("property"): m["content"] for m in metas}
+    for name in (
+        "description", "citation_title", "citation_author", "citation_date",
+        "citation_publication_date", "citation_arxiv_id", "citation_pdf_url",
+        "citation_abstract_html_url", "og:type", "og:title", "og:description", "og:url",
+        "og:site_name", "twitter:card",
+    ):  # fmt: skip
+        assert names.get(name), name
+    assert len(names["description"]) <= 160 and names["og:description"] == names["description"]
+    canonical = doc.find("link", rel="canonical")["href"]
+    assert canonical == names["og:url"] == f"https://example.github.io/paper-archive/{url}/"
+    assert doc.find("link", rel=["alternate", "feed"])
+    # Every stylesheet and script is in the site (Material's names carry its hash).
+    for tag in doc.find_all(["link", "script"]):
+        ref = tag.get("href") if tag.name == "link" else tag.get("src")
+        if tag.name == "link" and tag["rel"] not in (["stylesheet"], ["icon"]) or not ref:
+            continue
+        assert resolve(site, url, ref).is_file(), ref
+    skip = doc.select_one("a.md-skip")
+    assert skip["href"] == "#pa-content" and doc.find(id="pa-content")
+    logo = doc.select_one("header a.md-logo")
+    assert resolve(site, url, logo["href"]) == (site / "index.html").resolve()
+    assert doc.select_one("header .md-header__title").get_text() == "Daily Papers archive"
+    assert len(doc.select("header form[data-md-component=palette] input.md-option")) == 2
+    assert doc.select_one("header .pa-search[role=search] #pa-search")
+    assert len(doc.select("nav.md-tabs a")) == 5
+    for component in ("header", "main", "content", "dialog", "tabs"):
+        assert doc.select_one(f"[data-md-component={component}]"), component
+    config = json.loads(doc.find(id="__config").get_text())
+    assert config["features"] == ["content.code.copy"]
+    assert "clipboard.copy" in config["translations"]
+    assert "eprint = {2603.00002}" in doc.select_one(".pa-bibtex pre code").get_text()
+    bib = doc.select_one(".pa-cite-links a[download]")
+    assert resolve(site, url, bib["href"]) == (site / "papers/2603.00002.bib").resolve()
+    assert doc.select_one(".pa-edit a[href$='/papers/2026/03/06/2603.00002.md']")
+    assert doc.select_one("footer.md-footer")
+    # Related papers, Cite and the edit line are outside what search indexes.
+    body = doc.select_one("[data-pagefind-body]")
+    for part in (".pa-bibtex", ".pa-cite-links", ".pa-edit", ".pa-related", ".pa-pager"):
+        assert doc.select_one(part) is None or body.select_one(part) is None, part
+
+
+def test_author_names_are_text_the_page_script_links_to_a_search(site):
+    """The names are the citation_author tags joined by ", " (what pa-search.js checks
+    before linking each), and the search prefix it links with is urls.search's."""
+    doc = page(site, "papers/2603.00007")
+    authors = doc.select_one(".pa-paper__authors")
+    names = [m["content"] for m in doc.find_all("meta", attrs={"name": "citation_author"})]
+    assert names == ["Íñigo Goiri", "Smith, Jr., John", 'O"Brien <b>']
+    assert authors.get_text() == ", ".join(names) and authors.find_all(True) == []
+    prefix = authors["data-pa-search"]
+    assert resolve(site, "papers/2603.00007", prefix) == (site / "index.html").resolve()
+    assert prefix.endswith(urls.search_prefix())
+    assert urls.search('"Íñigo Goiri"') == urls.search_prefix() + "%22%C3%8D%C3%B1igo%20Goiri%22"
+    script = (site / "assets/pa-search.js").read_text(encoding="utf-8")
+    assert re.search(r"prefix \+ encodeURIComponent\('\"' \+ name \+ '\"'\)", script)
+
+
+def test_paper_pages_link_each_other_relatively(site):
+    doc = page(site, "papers/2603.00002")
+    hrefs = [a["href"] for a in doc.select(".pa-pager a[rel], .pa-related a")]
+    assert hrefs and all(re.fullmatch(r"\.\./2603\.\d{5}/", h) for h in hrefs), hrefs
+    assert doc.select_one(".pa-cite-links a[download]")["href"] == "../2603.00002.bib"
+
+
+def test_two_builds_give_byte_identical_paper_pages(site):
+    before = {p: p.read_bytes() for p in (site / "papers").rglob("index.html")}
+    build_site(Paths(site.parent))  # generate, MkDocs (minifier included) and search again
+    after = {p: p.read_bytes() for p in (site / "papers").rglob("index.html")}
+    assert before == after

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from sitekit import REPO, make_root, paper, write_paper
@@ -173,3 +174,21 @@ def test_no_template_or_script_writes_a_url_shape_of_its_own():
                 if (name, match.group()) not in NOT_URLS:
                     found.append(f"{name}:{number}: {match.group()!r} in {line.strip()}")
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "target, start, link",
+    [
+        ("papers/2401.09419/", "papers/2401.14501/", "../2401.09419/"),
+        ("papers/2401.14501.bib", "papers/2401.14501/", "../2401.14501.bib"),
+        ("days/2024/01/18/", "papers/2401.14501/", "../../days/2024/01/18/"),
+        ("", "papers/2401.14501/", "../../"),
+        ("papers/2401.14501/", "papers/2401.14501/", "./"),
+        ("topics/video/", "", "topics/video/"),
+        ("feed.xml", "topics/video/", "../../feed.xml"),
+    ],
+)
+def test_relative_links_resolve_to_the_target(target, start, link):
+    assert urls.relative(target, start) == link
+    base = "https://example.org/site/"
+    assert urljoin(base + start, link) == base + target

@@ -173,6 +173,7 @@ _LATEX = re.compile(
     r"|(?<=[0-9])(?P<range>--)(?=[0-9])"
     r"|(?<![\\\w])\{(?P<group>[^\W_][\w-]*)\}"
 )
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 _TEXT_COMMANDS = {"emph": "em", "textit": "em", "textbf": "strong"}
 
 
@@ -186,6 +187,12 @@ def render_latex(text: str) -> str:
     literal escaped text.
     """
     return _LATEX.sub(_latex_markup, escape(text))
+
+
+def render_abstract(text: str) -> str:
+    """An abstract as HTML: :func:`render_latex`, its line breaks written as ``<br>``, which
+    the HTML minifier keeps (it collapses whitespace, and so newlines, everywhere else)."""
+    return _LINE_BREAK.sub("<br>\n", render_latex(text))
 
 
 def _latex_markup(match: re.Match[str]) -> str:

@@ -32,6 +32,7 @@ CARD_TEXT = 280  # characters: about three lines of a card on a desktop
 WEEK_CARD_LIMIT = 50  # a week page shows this many as cards, the rest as one line each
 MONTH_TOP = 20
 YEAR_TOP = 50
+META_DESCRIPTION = 160  # characters: about what search engines show under a result
 
 
 def _month_name(ym: tuple[int, int], short: bool = False) -> str:
@@ -129,6 +130,7 @@ def make_env() -> jinja2.Environment:
         thumb=thumb_ref,
         slug=ids.slugify,
         latex=lambda text: Markup(markup.render_latex(text)),
+        abstract=lambda text: Markup(markup.render_abstract(text)),
     )
     env.globals["urls"] = urls  # templates write no URL shape of their own
     env.globals["thumbnails"] = THUMBNAILS
@@ -152,7 +154,7 @@ def paper_head(paper: Paper, config: SiteConfig) -> str:
     ]
     if paper.doi:
         tags.append(("name", "citation_doi", paper.doi))
-    description = summary_line(paper)
+    description = summary_line(paper, META_DESCRIPTION)
     tags += [
         ("property", "og:type", "article"),
         ("property", "og:title", paper.title),
@@ -223,7 +225,9 @@ class PageRenderer:
     def render(self, template: str, page: urls.Page, **context: object) -> tuple[str, str]:
         """(source path under docs/, text) of ``page``; links in it are relative to it."""
         base = "../" * page.url.count("/")
-        text = self.env.get_template(template).render(self.common, base=base, **context)
+        text = self.env.get_template(template).render(
+            self.common, base=base, here=page.url, **context
+        )
         return page.source, text
 
     def pages(self) -> Iterator[tuple[str, str]]:
@@ -255,6 +259,7 @@ class PageRenderer:
                 notes_html=markup.render_notes(p.notes),
                 edit_url=self.config.edit_url(source),
                 source=source,
+                description=summary_line(p, META_DESCRIPTION),
                 head=paper_head(p, self.config),
                 related=[(self.by_id[r.id], r.terms) for r in root.related.get(p.id, ())],
                 prev=day[at - 1] if at else None,

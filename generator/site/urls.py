@@ -17,6 +17,7 @@ with the absolute ``site_url``.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -55,7 +56,22 @@ def home() -> Page:
 
 def search(query: str) -> str:
     """The home page searching for ``query``: the header search reads ``?q=`` on any page."""
-    return f"{home().url}?q={quote(query, safe='')}"
+    return f"{search_prefix()}{quote(query, safe='')}"
+
+
+def search_prefix() -> str:
+    """A search link before its percent-encoded query: a paper page names its authors as
+    text, and its script links each to this plus the quoted name (``search('"Name"')``)."""
+    return f"{home().url}?q="
+
+
+def relative(target: str, start: str) -> str:
+    """The site-relative URL ``target`` as a link from the page at ``start``, as short as a
+    relative path gets (``../2401.09419/`` from one paper page to another)."""
+    path = posixpath.relpath(target.rstrip("/") or ".", start.rstrip("/") or ".")
+    if path == ".":
+        return "./"
+    return f"{path}/" if target.endswith("/") or not target else path
 
 
 _PAPERS = "papers/"

@@ -334,3 +334,26 @@
   });
   mount(linked, null);
 })();
+
+// A paper page names its authors as text; each becomes a link to an exact-phrase search for
+// that author: data-pa-search (the home page's "?q=", from urls.py) plus the quoted name.
+// The names are the page's citation_author tags, in order, so a name holding a comma stays
+// whole; text that is not exactly those names joined by ", " is left as it is.
+(function () {
+  "use strict";
+  var list = document.querySelector(".pa-paper__authors[data-pa-search]");
+  if (!list) return;
+  var names = [].map.call(document.querySelectorAll('meta[name="citation_author"]'), function (m) {
+    return m.content;
+  });
+  if (!names.length || list.textContent !== names.join(", ")) return;
+  var prefix = list.getAttribute("data-pa-search");
+  list.textContent = "";
+  names.forEach(function (name, i) {
+    if (i) list.appendChild(document.createTextNode(", "));
+    var a = document.createElement("a");
+    a.href = prefix + encodeURIComponent('"' + name + '"');
+    a.textContent = name;
+    list.appendChild(a);
+  });
+})();
