@@ -154,6 +154,30 @@ def test_a_bundle_whose_pages_did_not_change_is_reused_from_the_cache(tmp_path):
     assert _bundles_of(site) == ["pagefind/", "pagefind-2024-03-01/"]
 
 
+def test_a_change_outside_the_search_body_keeps_the_bundle_and_one_inside_does_not(tmp_path):
+    """A new day rewrites the related papers and pagers of older pages (outside the search
+    body): their bundle must still be reused, or every daily build indexes every period."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    cache.mkdir()
+    listed = {"2403.00001": _day("2024-03-01"), "2501.00002": _day("2025-01-02")}
+    for paper, day in listed.items():
+        _page(site, paper, day.isoformat(), "diffusion models")
+    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    index_site(site, listed, shard_pages=1, cache=cache)
+    first = {p.name for p in cache.iterdir()}
+
+    older = site / "papers" / "2403.00001" / "index.html"
+    older.write_text(
+        older.read_text().replace("</body>", "<section>Related: a new paper</section></body>")
+    )
+    index_site(site, listed, shard_pages=1, cache=cache)
+    assert {p.name for p in cache.iterdir()} == first  # nothing indexed again
+
+    _page(site, "2403.00001", "2024-03-01", "a changed abstract")
+    index_site(site, listed, shard_pages=1, cache=cache)
+    assert len({p.name for p in cache.iterdir()} - first) == 1
+
+
 def _bundles_of(site: Path) -> list[str]:
     text = (site / BUNDLES_JS).read_text()
     return [b["path"] for b in json.loads(text.split("bundles = ")[1].split(";\n")[0])]

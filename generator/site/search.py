@@ -242,12 +242,31 @@ def sort_keys(site: Path, bundles: list[str]) -> list[str]:
 
 
 def _digest(site: Path, period: Period) -> str:
-    """What a bundle is made of: Pagefind's version and the period's pages, byte for byte."""
+    """What a bundle is made of: Pagefind's version and, of each of the period's pages, the
+    part Pagefind reads (the page's ``<html>`` tag and its ``data-pagefind-body`` element).
+
+    A new day changes the related papers and pagers of pages in every period, which sit
+    outside the search body: were the whole page digested, every bundle would be indexed
+    again on every daily build.
+    """
     digest = hashlib.sha256(f"pagefind {version('pagefind')}\n".encode())
     for paper in period.ids:
         digest.update(f"{paper}\n".encode())
-        digest.update((site / _page(paper)).read_bytes())
+        digest.update(_indexed_part((site / _page(paper)).read_bytes()))
     return digest.hexdigest()[:20]
+
+
+def _indexed_part(page: bytes) -> bytes:
+    """The ``<html ...>`` tag and the search body of a paper page (all of it if it has no
+    search body, or more than one: then no part can be left out safely)."""
+    body = page.find(b"data-pagefind-body")
+    start = page.rfind(b"<article", 0, body)
+    end = page.find(b"</article>", body)
+    if body < 0 or start < 0 or end < 0 or page.find(b"data-pagefind-body", body + 1) >= 0:
+        return page
+    html = page.find(b"<html")
+    head = page[html : page.find(b">", html) + 1] if html >= 0 else b""
+    return head + b"\n" + page[start : end + len(b"</article>")]
 
 
 def _page(paper: str) -> str:
