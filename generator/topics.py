@@ -33,13 +33,18 @@ class TopicsError(ArchiveError, ValueError):
     """``topics.yml`` is malformed; the message names the file and entry."""
 
 
+_TOKEN = re.compile(r"[\w-]+")  # what the patterns' boundaries (?<![\w-]) (?![\w-]) delimit
+_TOKEN_SPLIT = re.compile(r"([\w-]+)")
+
+
 @dataclass(frozen=True)
 class Topic:
     slug: str
     name: str
     description: str
-    pattern: re.Pattern[str] | None
+    pattern: re.Pattern[str] | None  # the rule: its keywords as whole words, longest first
     categories: frozenset[str] = frozenset()
+    keywords: frozenset[str] = frozenset()  # lower case, as the pattern has them
 
 
 class Taxonomy:
@@ -49,6 +54,7 @@ class Taxonomy:
         self.topics = topics
         self.other = Topic(OTHER_SLUG, "Other", "Papers no topic rule matched.", None)
         self.by_slug = {t.slug: t for t in [*topics, self.other]}
+        self._matcher = _Matcher(topics)
 
     @classmethod
     def load(cls, path: Path) -> Taxonomy:
@@ -86,14 +92,15 @@ class Taxonomy:
             "abstract": (paper.abstract or "").lower(),
         }
         cats = set(paper.categories)
+        scores = [0] * len(self.topics)
+        for name, text in fields.items():
+            if text:
+                for order, found in enumerate(self._matcher.findall(text)):
+                    if found:
+                        scores[order] += _WEIGHTS[name] * _hits(found)
         scored = []
         for order, topic in enumerate(self.topics):
-            score = sum(
-                _WEIGHTS[name] * _hits(topic.pattern.findall(text))
-                for name, text in fields.items()
-                if text
-            )
-            score += 2 * len(cats & topic.categories)
+            score = scores[order] + 2 * len(cats & topic.categories)
             if score:
                 scored.append((-score, order, topic.slug))
         scored.sort()
@@ -103,6 +110,58 @@ class Taxonomy:
         # Secondary topics must carry real weight, not one passing word in the abstract.
         floor = max(SECONDARY_MIN, best * SECONDARY_SHARE)
         return [scored[0][2]] + [slug for neg, _, slug in scored[1:MAX_TOPICS] if -neg >= floor]
+
+
+class _Matcher:
+    """Every topic's ``pattern.findall`` over one text, in one pass over its words.
+
+    A keyword that starts and ends with a word character or hyphen can only match from the
+    start of a run of them (a token) to the end of one, so the text is cut into tokens once
+    and the keywords are looked up as spans of up to a few tokens, instead of running each
+    topic's alternation of dozens of phrases at every character (most of a large archive's
+    loading time). Each topic takes, at each token it has not passed, its longest keyword
+    there and resumes after it: what ``findall`` with the longest alternative first does.
+    A topic with a keyword of another shape (``c++``) keeps its own regex.
+    """
+
+    def __init__(self, topics: list[Topic]) -> None:
+        self.count = len(topics)
+        self.phrases: dict[str, list[int]] = {}  # keyword -> topics that have it
+        self.firsts: set[str] = set()  # the first token of every keyword
+        self.span = 1  # the most tokens in a keyword
+        self.regex: list[tuple[int, re.Pattern[str]]] = []
+        for order, topic in enumerate(topics):
+            if topic.pattern is None:
+                continue
+            if not all(_TOKEN.fullmatch(k[0] + k[-1]) for k in topic.keywords):
+                self.regex.append((order, topic.pattern))
+                continue
+            for keyword in topic.keywords:
+                self.phrases.setdefault(keyword, []).append(order)
+                tokens = _TOKEN.findall(keyword)
+                self.firsts.add(tokens[0])
+                self.span = max(self.span, len(tokens))
+
+    def findall(self, text: str) -> list[list[str]]:
+        found: list[list[str]] = [[] for _ in range(self.count)]
+        parts = _TOKEN_SPLIT.split(text)  # text, token, text, token, ..., text
+        words = parts[1::2]
+        free = [0] * self.count  # the first word each topic's scan may start a match at
+        for i in [i for i, word in enumerate(words) if word in self.firsts]:
+            taken: set[int] = set()
+            phrases = [words[i]]
+            for j in range(i + 1, min(len(words), i + self.span)):
+                phrases.append(phrases[-1] + parts[2 * j] + words[j])
+            for j in range(len(phrases) - 1, -1, -1):  # longest first
+                for order in self.phrases.get(phrases[j], ()):
+                    if order not in taken:
+                        taken.add(order)
+                        if i >= free[order]:
+                            found[order].append(phrases[j])
+                            free[order] = i + j + 1
+        for order, pattern in self.regex:
+            found[order] = pattern.findall(text)
+        return found
 
 
 def _hits(found: list[str]) -> int:
@@ -128,10 +187,14 @@ def _parse_topic(entry: object, where: str) -> Topic:
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise TopicsError(f"{where} ({slug}): 'categories' must be a list of arXiv categories")
     # Longest phrases first so "diffusion model" wins over "diffusion" in one alternation.
-    alternatives = sorted(
-        {re.escape(k.strip().lower()) for k in keywords}, key=lambda k: (-len(k), k)
-    )
+    lowered = {k.strip().lower() for k in keywords}
+    alternatives = sorted((re.escape(k) for k in lowered), key=lambda k: (-len(k), k))
     pattern = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
     return Topic(
-        slug, name.strip(), str(entry.get("description") or ""), pattern, frozenset(categories)
+        slug,
+        name.strip(),
+        str(entry.get("description") or ""),
+        pattern,
+        frozenset(categories),
+        frozenset(lowered),
     )

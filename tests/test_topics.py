@@ -64,3 +64,36 @@ def test_a_passing_word_is_no_second_topic_but_a_recurring_one_is(tmp_path):
     assert taxonomy.assign(passing) == ["video"]
     recurring = passing.replace(abstract="Code for video: code, code and more code.")
     assert taxonomy.assign(recurring) == ["video", "code"]
+
+
+def test_matching_counts_what_each_rules_regex_finds(tmp_path):
+    """Topics are matched in one pass over a text's words, not by each topic's regex
+    (``Topic.pattern``, the rule as written): both must find the same phrases, also where
+    keywords overlap within a topic and across topics, at hyphens and punctuation, and for
+    a keyword that does not end in a word character (that topic keeps its regex)."""
+    rules = tmp_path / "topics.yml"
+    rules.write_text(
+        "topics:\n"
+        "  - {slug: lm, name: LM, keywords: [large language model, language model, model]}\n"
+        "  - {slug: diff, name: Diff, keywords: [diffusion, diffusion model, model-based]}\n"
+        "  - {slug: cot, name: CoT, keywords: [chain of thought, chain-of-thought, CoT]}\n"
+        "  - {slug: cpp, name: C++, keywords: [c++, code]}\n"
+    )
+    taxonomy = Taxonomy.load(rules)
+    texts = [
+        "a large language model and a language model, model model-based diffusion model",
+        "diffusion models; diffusion-model diffusion, model. large  language model",
+        "chain of thought (chain-of-thought) cot cots xcot cot- -cot chain of  thought",
+        "c++ code c++-code codes c+++ (c++) code_ code",
+        "",
+        "model",
+    ]
+    for text in texts:
+        expected = [topic.pattern.findall(text) for topic in taxonomy.topics]
+        assert taxonomy._matcher.findall(text) == expected, text
+    assert taxonomy._matcher.regex == [(3, taxonomy.topics[3].pattern)]
+    rules_in_use = Taxonomy.load(REPO / "topics.yml")
+    for paper in load_archive(REPO / "papers").papers:
+        for text in (paper.title.lower(), (paper.abstract or "").lower()):
+            expected = [topic.pattern.findall(text) for topic in rules_in_use.topics]
+            assert rules_in_use._matcher.findall(text) == expected, paper.id
