@@ -192,3 +192,16 @@ def test_relative_links_resolve_to_the_target(target, start, link):
     assert urls.relative(target, start) == link
     base = "https://example.org/site/"
     assert urljoin(base + start, link) == base + target
+
+
+def test_relative_links_between_every_kind_of_page_resolve():
+    """``relative`` computes the path itself (posixpath.relpath costs an abspath and a
+    getcwd per link, on every one of a large archive's links): from every kind of page to
+    every other, the link must lead to the target."""
+    kinds = urls.every_kind("2401.14501", dt.date(2024, 1, 18), "video", "LLM", "meta-ai")
+    found = [u.url if isinstance(u, urls.Page) else u for u in kinds.values()]
+    base = "https://example.org/site/"
+    for target in found:
+        for start in (u for u in found if u == "" or u.endswith("/")):
+            link = urls.relative(target, start)
+            assert urljoin(base + start, link) == base + target, (target, start, link)

@@ -68,7 +68,17 @@ def search_prefix() -> str:
 def relative(target: str, start: str) -> str:
     """The site-relative URL ``target`` as a link from the page at ``start``, as short as a
     relative path gets (``../2401.09419/`` from one paper page to another)."""
-    path = posixpath.relpath(target.rstrip("/") or ".", start.rstrip("/") or ".")
+    to, at = target.rstrip("/"), start.rstrip("/")
+    to_parts, at_parts = to.split("/") if to else [], at.split("/") if at else []
+    if {"", ".", ".."} & {*to_parts, *at_parts}:  # not this module's shape: normalize first
+        path = posixpath.relpath(to or ".", at or ".")
+    else:  # what posixpath.relpath gives, without its abspath() and getcwd() per call
+        same = 0
+        for a, b in zip(to_parts, at_parts):
+            if a != b:
+                break
+            same += 1
+        path = "/".join([".."] * (len(at_parts) - same) + to_parts[same:]) or "."
     if path == ".":
         return "./"
     return f"{path}/" if target.endswith("/") or not target else path
