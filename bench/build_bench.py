@@ -7,7 +7,9 @@ For each N it writes a synthetic archive (``bench/synthetic.py``: ~1.2 KB abstra
 authors, 5-10 keywords, 15% annotated, 50 papers a day), runs the build as a child process
 exactly as a user would, and prints one Markdown table row: the build's own step timings,
 total wall time, CPU time, peak RSS of the whole process tree (sampled from /proc every
-50 ms, summed over the build and its children), site size, the size of the artifact the
+50 ms, summed over the build and its children: pages a forked worker shares with its parent
+count once per process) and peak PSS (every 0.5 s: each shared page split among the
+processes sharing it, so the sum is the memory the tree holds), site size, the size of the artifact the
 Pages workflow uploads (``actions/upload-pages-artifact`` tars ``site/``, dereferencing
 links, and ``actions/upload-artifact`` zips that tar with deflate level 6; ``deploy-pages``
 warns when it passes 1 GB): here a tar of ``site/`` streamed through zlib at level 6,
@@ -69,6 +71,7 @@ COLUMNS = (
     "total s",
     "CPU s",
     "peak RSS MB",
+    "peak PSS MB",
     "site MB",
     "artifact MB",
     "median paper page KB",
@@ -163,9 +166,13 @@ def run_build(root: Path, *options: str) -> dict[str, float]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    peak = 0
+    peak = peak_pss = 0
+    samples = 0
     while process.poll() is None:
         peak = max(peak, _tree_rss(process.pid))
+        if samples % 10 == 0:  # smaps_rollup walks every mapping: sampled less often
+            peak_pss = max(peak_pss, tree_pss(process.pid))
+        samples += 1
         time.sleep(0.05)
     wall = time.perf_counter() - started
     output = process.stdout.read() if process.stdout else ""
@@ -178,6 +185,7 @@ def run_build(root: Path, *options: str) -> dict[str, float]:
         "total": wall,
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "rss_mb": peak / 2**20,
+        "pss_mb": peak_pss / 2**20,
         "incremental": float("; incremental (" in output.splitlines()[-1]),
     }
 
@@ -411,6 +419,7 @@ def main() -> None:
                 f"{t['total']:.1f}",
                 f"{t['cpu']:.1f}",
                 f"{t['rss_mb']:,.0f}",
+                f"{t['pss_mb']:,.0f}",
                 f"{site_mb:,.0f}",
                 f"{artifact_mb:,.0f}",
                 f"{page_kb:.1f}",
@@ -440,14 +449,14 @@ def main() -> None:
     if daily:
         print(
             "\n| one more day of 50 papers on | load s | related s | generate s | MkDocs s "
-            "| search s | total s | CPU s | peak RSS MB | incremental |\n"
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+            "| search s | total s | CPU s | peak RSS MB | peak PSS MB | incremental |\n"
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
         )
         for n, t in daily.items():
             steps = " | ".join(f"{t.get(s, 0):.1f}" for s in STEPS)
             print(
                 f"| {n:,} | {steps} | {t['total']:.1f} | {t['cpu']:.1f} | {t['rss_mb']:,.0f} "
-                f"| {'yes' if t['incremental'] else 'no'} |"
+                f"| {t['pss_mb']:,.0f} | {'yes' if t['incremental'] else 'no'} |"
             )
 
 
