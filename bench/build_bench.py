@@ -9,8 +9,8 @@ exactly as a user would, and prints one Markdown table row: the build's own step
 total wall time, CPU time, peak RSS of the whole process tree (sampled from /proc every
 50 ms, summed over the build and its children: pages a forked worker shares with its parent
 count once per process) and peak PSS (every 0.5 s: each shared page split among the
-processes sharing it, so the sum is the memory the tree holds), site size, the size of the artifact the
-Pages workflow uploads (``actions/upload-pages-artifact`` tars ``site/``, dereferencing
+processes sharing it, so the sum is the memory the tree holds), site size, the size of the
+artifact the Pages workflow uploads (``actions/upload-pages-artifact`` tars ``site/``, dereferencing
 links, and ``actions/upload-artifact`` zips that tar with deflate level 6; ``deploy-pages``
 warns when it passes 1 GB): here a tar of ``site/`` streamed through zlib at level 6,
 never held in memory), median paper page size, the

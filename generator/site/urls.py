@@ -74,7 +74,7 @@ def relative(target: str, start: str) -> str:
         path = posixpath.relpath(to or ".", at or ".")
     else:  # what posixpath.relpath gives, without its abspath() and getcwd() per call
         same = 0
-        for a, b in zip(to_parts, at_parts):
+        for a, b in zip(to_parts, at_parts, strict=False):
             if a != b:
                 break
             same += 1
