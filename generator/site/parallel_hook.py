@@ -1,13 +1,15 @@
-"""MkDocs hook: paper pages are rendered by forked workers, one per spare core.
+"""MkDocs hook: paper pages are rendered by forked workers, one per core.
 
 Rendering Material's template is most of what is left of ``mkdocs build`` once Markdown is
 skipped (see ``rawhtml_hook.py``), and every paper page renders independently. When all
-pages are read (``on_env``), this forks a worker per spare core; each renders and writes
-its share of the paper pages with MkDocs' own page builder, while this process renders
-every other page, the sitemap and the 404 page as usual and renders an empty template
-(nothing written) for the workers' pages. ``on_post_build`` waits for the workers and fails
-the build if one failed, or if one logged a warning under ``--strict`` (MkDocs counts only
-its own process's). Without this hook the same files come out, on one core.
+pages are read (``on_env``), this forks a worker per core; each renders and writes its
+share of the paper pages with MkDocs' own page builder, while this process renders every
+other page, copies the static files and writes the sitemap and the 404 page as usual, and
+renders an empty template (nothing written) for the workers' pages. This process keeps no
+share of its own: on a large archive its other work alone is about as much as a worker's.
+``on_post_build`` waits for the workers and fails the build if one failed, or if one logged
+a warning under ``--strict`` (MkDocs counts only its own process's). Without this hook the
+same files come out, on one core.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
     shares = workers.shares(papers, processes)
     sys.stdout.flush()
     sys.stderr.flush()
-    for share in shares[1:]:
+    for share in shares:
         pid = os.fork()
         if pid == 0:  # worker: write this share, then leave without returning to MkDocs
             status = 0
