@@ -28,11 +28,18 @@ def write_atomic(
     ``durable`` adds an fsync, worth it for ``papers/`` (the source of truth) and not for
     generated pages, which a rebuild recreates anyway.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = _create_temp(path)
+    _replace(path, data, durable, mode)
+
+
+def _replace(path: Path, data: str | bytes, durable: bool, mode: int | None) -> None:
+    try:
+        fd, tmp = _create_temp(path)
+    except FileNotFoundError:  # its folder is new: made only then, not on every write
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             if mode is not None:
@@ -71,7 +78,8 @@ def write_if_changed(path: Path, text: str, *, durable: bool = False) -> bool:
         if path.read_bytes() == data:
             return False
     except FileNotFoundError:
-        pass
+        _replace(path, data, durable, None)  # a new file: no mode to keep
+        return True
     write_atomic(path, data, durable=durable)
     return True
 

@@ -138,7 +138,11 @@ def test_a_bundle_whose_pages_did_not_change_is_reused_from_the_cache(tmp_path):
         _page(site, paper, day, "diffusion models")
         listed[paper] = _day(day)
     (site / BUNDLES_JS).parent.mkdir(parents=True)
+    pages = {p: p.read_bytes() for p in site.glob("papers/*/index.html")}
     assert index_site(site, listed, shard_pages=2, cache=cache) == 4
+    # Each period's page folders are moved out for its Pagefind run: all are back after.
+    assert {p: p.read_bytes() for p in site.glob("papers/*/index.html")} == pages
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == []
     older = site / "pagefind-2024-03-01" / "pagefind-entry.json"
     first = {p.name for p in cache.iterdir()}
     assert len(first) == 2 and older.is_file()

@@ -51,7 +51,7 @@ SHARD_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_SHARD_PAGES"  # tests force bundles with
 INITIAL_PAGES_ENV = "PAPER_ARCHIVE_SEARCH_INITIAL_PAGES"
 BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
 ID_PLACEHOLDER = "{id}"  # in bundles.js's paper page URL, where the browser puts an id
-STAGE = ".pagefind-stage"  # hard links to one period's pages, which Pagefind indexes
+STAGE = ".pagefind-stage"  # one period's page folders, moved here while Pagefind runs
 PAGES_FILE = "pages-indexed"  # in a cached bundle: how many pages it holds
 K = TypeVar("K")
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
@@ -282,14 +282,22 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def _run(site: Path, period: Period, output: Path) -> int:
-    """Index one period's pages into ``output``: Pagefind reads a tree of hard links to
-    them, so the URLs it records are the pages' own."""
+    """Index one period's pages into ``output``: Pagefind reads a tree of just their folders
+    (``papers/<id>/``), moved out of the site for the run and back after, so the URLs it
+    records are the pages' own. A rename each way: hard links would need a new folder per
+    page, which cost more than the rest of the step's own work on a large archive."""
     stage = site / STAGE
-    for paper in period.ids:
-        target = stage / _page(paper)
-        target.parent.mkdir(parents=True)
-        os.link(site / _page(paper), target)
+    moved: list[tuple[Path, Path]] = []
     try:
+        for paper in period.ids:
+            folder = (site / _page(paper)).parent
+            staged = stage / folder.relative_to(site)
+            try:
+                os.rename(folder, staged)
+            except FileNotFoundError:  # the first page of its kind: make the stage's folder
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(folder, staged)
+            moved.append((staged, folder))
         result = subprocess.run(
             [
                 sys.executable,
@@ -306,7 +314,9 @@ def _run(site: Path, period: Period, output: Path) -> int:
             text=True,
         )
     finally:
-        shutil.rmtree(stage)
+        for staged, folder in moved:
+            os.rename(staged, folder)
+        shutil.rmtree(stage, ignore_errors=True)
     if result.returncode != 0:
         output = (result.stderr or result.stdout).strip()
         raise SearchIndexError(f"pagefind failed (exit {result.returncode}):\n{output}")
