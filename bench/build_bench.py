@@ -179,6 +179,7 @@ def run_build(root: Path, *options: str) -> dict[str, float]:
     if process.returncode != 0:
         raise SystemExit(f"build failed:\n{output}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"  build: {output.splitlines()[-1]}", file=sys.stderr, flush=True)  # kept if later fails
     steps = dict(re.findall(r"(\w+) ([\d.]+)s", output.splitlines()[-1]))
     return {
         **{k: float(v) for k, v in steps.items()},
