@@ -205,3 +205,11 @@ def test_relative_links_between_every_kind_of_page_resolve():
         for start in (u for u in found if u == "" or u.endswith("/")):
             link = urls.relative(target, start)
             assert urljoin(base + start, link) == base + target, (target, start, link)
+
+
+def test_a_month_of_one_paper_says_paper(built):
+    """One paper is "1 paper", on a month page and on an organization's or topic's page."""
+    month = (built / "site" / urls.month(2026, 4).url / "index.html").read_text("utf-8")
+    assert "1 paper on 1 day" in month and "1 papers" not in month
+    for page in (built / "site").glob("*/*/index.html"):
+        assert "1 papers" not in page.read_text("utf-8"), page

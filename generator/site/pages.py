@@ -110,6 +110,11 @@ def _json(value: str) -> Markup:
     return Markup(json.dumps(value, ensure_ascii=False))
 
 
+def _count(number: int, noun: str) -> str:
+    """ "1 paper", "2 papers": the count and its noun, plural unless it is one."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
@@ -122,6 +127,7 @@ def make_env() -> jinja2.Environment:
     env.filters.update(
         fm=_fm,
         json=_json,
+        count=_count,
         month_name=_month_name,
         short_authors=_short_authors,
         safe_url=ids.safe_url,
