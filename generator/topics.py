@@ -34,7 +34,7 @@ class TopicsError(ArchiveError, ValueError):
 
 
 _TOKEN = re.compile(r"[\w-]+")  # what the patterns' boundaries (?<![\w-]) (?![\w-]) delimit
-_TOKEN_SPLIT = re.compile(r"([\w-]+)")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")  # split() keeps the tokens
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class _Matcher:
         for order, topic in enumerate(topics):
             if topic.pattern is None:
                 continue
-            if not all(_TOKEN.fullmatch(k[0] + k[-1]) for k in topic.keywords):
+            if not all(_TOKEN.fullmatch(k[0]) and _TOKEN.fullmatch(k[-1]) for k in topic.keywords):
                 self.regex.append((order, topic.pattern))
                 continue
             for keyword in topic.keywords:
