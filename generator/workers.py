@@ -2,7 +2,7 @@
 
 Every step that spreads work over the cores asks here: loading the archive and rendering
 paper pages in ``build``, its related papers (``site/related.py``), ``validate``, and the
-MkDocs hook (``site/parallel_hook.py``).
+MkDocs hook that writes paper pages (``site/paperpages_hook.py``).
 The rule is one process, plus one for every :data:`~generator.config.PARALLEL_MIN`
 items, at most one per core: below that a fork, and sending results back, costs more than
 it saves.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -11,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from generator.config import Paths
 from generator.model import Paper
+from generator.site import urls
 from generator.store.paperfile import render
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +41,11 @@ def write_paper(paths: Paths, paper: Paper, human: str = "", body: str = "") -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(paper, human, body), encoding="utf-8")
     return target
+
+
+def paper_content(paths: Paths, arxiv_id: str) -> str:
+    """The generated content of a paper's page (``docs/``), from the parts the build wrote."""
+    return json.loads((paths.docs / urls.paper(arxiv_id).source).read_text("utf-8"))["content"]
 
 
 def paper(pid: str, day: str, **fields) -> Paper:

@@ -22,6 +22,7 @@ from fetch_helpers import FAST
 from generator.build import generate
 from generator.config import Paths
 from generator.fetch import fetch_range
+from generator.site import urls
 from generator.store.archive import iter_paper_paths, update_machine_fields
 from generator.store.paperfile import read_paper
 from generator.store.status import status_path
@@ -95,7 +96,7 @@ def test_build_writes_pages_with_the_umask_mode_and_rewrites_keep_theirs(
     assert {mode(p) for p in generated} == {NEW}
 
     paper = next(iter_paper_paths(paths.papers))
-    page = paths.docs / "papers" / f"{paper.stem}.md"
+    page = paths.docs / urls.paper(paper.stem).source
     export = paths.docs / "data" / f"papers-{read_paper(paper).listed.year}.jsonl.gz"
     before = page.read_bytes(), export.read_bytes()
     page.chmod(0o600)

@@ -12,7 +12,18 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sitekit import CARDS, TITLES, card_parts, make_root, page, paper, resolve, soup, write_paper
+from sitekit import (
+    CARDS,
+    TITLES,
+    card_parts,
+    make_root,
+    page,
+    paper,
+    paper_content,
+    resolve,
+    soup,
+    write_paper,
+)
 
 from generator.build import BuildError, build_site, generate
 from generator.site import pages
@@ -668,7 +679,7 @@ def test_edit_link_names_the_file_even_under_a_folder_called_papers(tmp_path):
     root = make_root(base)
     write_paper(root, paper("2603.00041", "2026-03-06"))
     generate(root)
-    text = (root.docs / "papers/2603.00041.md").read_text()
+    text = paper_content(root, "2603.00041")
     assert "/edit/main/papers/2026/03/06/2603.00041.md" in text
     assert "<code>papers/2026/03/06/2603.00041.md</code>" in text
 
@@ -694,9 +705,9 @@ annotation:
     write_paper(root, paper("2603.00051", "2026-03-06"), invalid)
     write_paper(root, paper("2603.00052", "2026-03-06"), "annotation:\n  tags: [fine, 'Not OK']\n")
     generate(root)
-    bad = (root.docs / "papers/2603.00051.md").read_text()
+    bad = paper_content(root, "2603.00051")
     assert 'class="pa-annotation"' not in bad and "annotated:yes" not in bad
-    good = (root.docs / "papers/2603.00052.md").read_text()
+    good = paper_content(root, "2603.00052")
     assert 'href="../../tags/fine/"' in good and "Not OK" not in good and "annotated:yes" in good
     annotated = (root.docs / "annotated/index.md").read_text()
     assert "2603.00052" in annotated and "2603.00051" not in annotated

@@ -122,12 +122,25 @@ def test_gitignore_lists_exactly_the_generated_docs():
 
 
 def test_mkdocs_renders_each_page_source_to_its_url():
-    from mkdocs.structure.files import File
+    """Markdown sources by MkDocs' own rule; paper pages' parts by paperpages_hook's."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
 
+    from generator.site import paperpages_hook
+
+    config = load_config(str(REPO / "mkdocs.yml"))
     for name, kind in _kinds().items():
         if isinstance(kind, urls.Page):
             file = File(kind.source, "docs", "site", use_directory_urls=True)
+            [file] = paperpages_hook.on_files(Files([file]), config)
             assert file.url == (kind.url or "./"), name  # MkDocs writes the home page "./"
+            assert (urls.paper_of_source(kind.source) is None) == (name != "paper"), name
+
+
+def test_only_a_paper_page_source_names_a_paper():
+    assert urls.paper_of_source(urls.paper("2401.00001").source) == "2401.00001"
+    for source in ("papers/2401.00001.md", "papers/x/2401.00001.page.json", "papers/.page.json"):
+        assert urls.paper_of_source(source) is None, source
 
 
 # Matches of the scan below that are no URL of the site, each with why.

@@ -1,4 +1,5 @@
-"""Render every generated page of the site as Markdown (front matter + an HTML block).
+"""Render every generated page of the site as Markdown (front matter + an HTML block), and
+each paper page as its parts (``paperpages_hook.py`` puts them into the rendered theme).
 
 Pages are written into ``docs/`` before ``mkdocs build`` (not by a build-time plugin) so the
 site stays portable to ProperDocs or Zensical and ``--dirty`` rebuilds keep working.
@@ -21,7 +22,7 @@ from markupsafe import Markup
 from generator import ids
 from generator.config import Paths, SiteConfig
 from generator.model import Paper
-from generator.site import bibtex, markup, trends, urls
+from generator.site import bibtex, markup, paperpages_hook, trends, urls
 from generator.site.structure import Archive, top_voted, week_days
 from generator.store.status import DayState, DayStatus, status_path
 
@@ -249,15 +250,19 @@ class PageRenderer:
         yield self.home()
 
     def paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
+        """(source under docs/, the page's parts) of each paper page (see paperpages_hook)."""
         root = self.archive
+        template = self.env.get_template("paper.html.j2")
         for p in papers:
             day = root.by_day[p.listed]
             at = day.index(p)
             # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
             source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
-            yield self.render(
-                "paper.md.j2",
-                urls.paper(p.id),
+            page = urls.paper(p.id)
+            content = template.render(
+                self.common,
+                base="../" * page.url.count("/"),
+                here=page.url,
                 p=p,
                 topics=root.topics_of[p.id],
                 venue=venue_of(p),
@@ -265,13 +270,18 @@ class PageRenderer:
                 notes_html=markup.render_notes(p.notes),
                 edit_url=self.config.edit_url(source),
                 source=source,
-                description=summary_line(p, META_DESCRIPTION),
-                head=paper_head(p, self.config),
                 related=[(self.by_id[r.id], r.terms) for r in root.related.get(p.id, ())],
                 prev=day[at - 1] if at else None,
                 next=day[at + 1] if at + 1 < len(day) else None,
                 day_count=len(day),
             )
+            parts = paperpages_hook.encode(
+                title=markup.escape(p.title),
+                description=markup.escape(summary_line(p, META_DESCRIPTION)),
+                head=paper_head(p, self.config),
+                content=content.strip(),
+            )
+            yield page.source, parts
 
     def day_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive

@@ -1,6 +1,6 @@
 """MkDocs hook: generated pages skip Markdown, whose HTML parsing was most of the build.
 
-Every generated page is front matter plus one raw HTML block (see ``pages.py``), marked
+Every generated list page is front matter plus one raw HTML block (see ``pages.py``), marked
 ``raw_html: true``. Python-Markdown passes such a block through unchanged but parses it
 with ``html.parser`` twice on the way (its block preprocessor and MkDocs' anchor scan):
 most of ``mkdocs build`` for a large archive. This hook hands Markdown an empty

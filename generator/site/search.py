@@ -3,7 +3,7 @@
 Material's built-in search ships its whole index to every visitor; Pagefind splits it into
 chunks so a query downloads only what it needs. Only paper pages are indexed, and only
 their ``data-pagefind-body`` article, which carries the filters (topic, year,
-organization, has code, annotated) that ``paper.md.j2`` writes.
+organization, has code, annotated) that ``paper.html.j2`` writes.
 
 Every search loads each bundle's metadata whole and the word's chunk in each bundle, so a
 query over one bundle of the whole archive costs more every year. A large archive is

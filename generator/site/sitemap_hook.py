@@ -29,7 +29,8 @@ _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
 def on_files(files: Any, **_: Any) -> Any:
     # MkDocs names the home page "./"; the site's own URLs name it "" (urls.home()).
-    pages = (f.url for f in files.documentation_pages())
+    pages = [f.url for f in files.documentation_pages()]
+    pages += [f.url for f in files if urls.paper_of_source(f.src_uri)]  # see paperpages_hook
     _state["urls"] = sorted(urls.home().url if u == "./" else u for u in pages)
     return files
 

@@ -6,7 +6,8 @@ global that :func:`generator.site.pages.make_env` registers, the theme's through
 ``urls_hook.py``; the search script reads a paper's URL from the ``bundles.js`` that
 ``search.py`` writes). A page is a
 :class:`Page`: its site-relative URL and the Markdown source MkDocs renders to it
-(``papers/<id>.md`` becomes ``papers/<id>/``). A file (feed, BibTeX, open data) is
+(``days/2024/01/15.md`` becomes ``days/2024/01/15/``; a paper page is made of parts, see
+:func:`paper`). A file (feed, BibTeX, open data) is
 published where it is written, so its URL and its path under ``docs/`` are one string.
 
 URLs are site-relative (no leading ``/``, the home page is ``""``): the site may live under
@@ -87,10 +88,23 @@ def relative(target: str, start: str) -> str:
 _PAPERS = "papers/"
 
 
+_PAPER_PARTS = ".page.json"
+
+
 def paper(arxiv_id: str) -> Page:
     """``arxiv_id`` must have passed :func:`generator.ids.normalize`: it becomes a path.
-    (``search.py`` passes a placeholder instead, which the search box replaces with an id.)"""
-    return _leaf(f"{_PAPERS}{arxiv_id}/")
+    (``search.py`` passes a placeholder instead, which the search box replaces with an id.)
+    Its source is not Markdown but the page's parts, which ``paperpages_hook.py`` puts
+    into the rendered paper template."""
+    return Page(f"{_PAPERS}{arxiv_id}/", f"{_PAPERS}{arxiv_id}{_PAPER_PARTS}")
+
+
+def paper_of_source(source: str) -> str | None:
+    """The arXiv id whose paper page ``source`` (a path under ``docs/``) is, if it is one."""
+    if not (source.startswith(_PAPERS) and source.endswith(_PAPER_PARTS)):
+        return None
+    arxiv_id = source[len(_PAPERS) : -len(_PAPER_PARTS)]
+    return None if "/" in arxiv_id or not arxiv_id else arxiv_id
 
 
 def days() -> Page:

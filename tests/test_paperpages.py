@@ -1,10 +1,12 @@
-"""Paper pages rendered by forked MkDocs workers come out byte-identical to one-core ones.
+"""Paper pages (paperpages_hook.py): the bytes MkDocs itself renders from the same parts,
+the same from forked workers as from one process, and a theme that hides a part is refused.
 
 (On a one-core machine the hook forks nothing and both builds are single-process.)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from generator.build import BuildError, build_site
 from generator.config import Paths
+from generator.site import urls
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,7 +39,7 @@ def _root(tmp_path: Path) -> Paths:
     return Paths(tmp_path)
 
 
-def test_parallel_paper_pages_match_a_single_process_build(
+def test_paper_pages_from_workers_match_a_single_process_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _root(tmp_path)
@@ -55,6 +58,7 @@ def test_parallel_paper_pages_match_a_single_process_build(
 
 WORKER_WARNS = """\
 import logging
+import json
 import os
 
 MAIN = os.getpid()
@@ -82,3 +86,39 @@ def test_a_warning_in_a_worker_fails_the_strict_build(
         build_site(paths)
     monkeypatch.setenv("PAPER_ARCHIVE_PARALLEL_MIN_PAGES", "1000000")  # no worker: no warning
     build_site(paths)
+
+
+def test_a_paper_page_is_what_mkdocs_renders_from_its_parts(tmp_path: Path) -> None:
+    """The same parts as an ordinary Markdown page of the paper template, beside the paper
+    pages: MkDocs' own rendering (front matter, raw HTML, the minifier) must give the bytes
+    the hook wrote, but for the page's own URL."""
+    paths = _root(tmp_path)
+    build_site(paths)
+    arxiv_id = "2402.16363"
+    parts = json.loads((paths.docs / urls.paper(arxiv_id).source).read_text("utf-8"))
+    front = {"title": parts["title"], "description": parts["description"]}
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
+    lines += [f"head: {json.dumps(parts['head'], ensure_ascii=False)}", "template: paper.html"]
+    lines.append("raw_html: true")
+    twin = "twin/page"  # at a paper's depth, outside the generated folders
+    (paths.docs / "twin").mkdir()
+    (paths.docs / f"{twin}.md").write_text(
+        "---\n" + "\n".join(lines) + "\n---\n" + parts["content"] + "\n", encoding="utf-8"
+    )
+    build_site(paths)
+    page = (paths.site / urls.paper(arxiv_id).url / "index.html").read_text("utf-8")
+    rendered = (paths.site / twin / "index.html").read_text("utf-8")
+    assert "pa-paper" in page
+    assert rendered.replace(f"{twin}/", f"papers/{arxiv_id}/") == page
+
+
+def test_a_theme_that_leaves_out_a_part_fails_the_build(tmp_path: Path) -> None:
+    paths = _root(tmp_path)
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "generator" / "theme", theme)
+    template = theme / "paper.html"
+    template.write_text(template.read_text("utf-8").replace("{{ page.content }}", ""))
+    config = paths.mkdocs_yml.read_text("utf-8")
+    paths.mkdocs_yml.write_text(config.replace("custom_dir: generator/theme", "custom_dir: theme"))
+    with pytest.raises(BuildError, match="paper.html must show a paper page's content once"):
+        build_site(paths)
