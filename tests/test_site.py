@@ -684,6 +684,20 @@ def test_edit_link_names_the_file_even_under_a_folder_called_papers(tmp_path):
     assert "<code>papers/2026/03/06/2603.00041.md</code>" in text
 
 
+def test_one_papers_notes_leave_nothing_in_the_next(tmp_path):
+    """Notes share one Markdown converter: footnotes, abbreviations and link references of
+    one paper's notes must not reach another's."""
+    from generator.site.markup import render_notes
+
+    first = "Fast[^1], see [the code][c]. *[LLM]: Large Language Model\n\n[^1]: a note\n\n"
+    first += "[c]: https://example.org/code"
+    second = "An LLM paper, with [the code][c]."
+    alone = render_notes(second)
+    assert "footnote" in render_notes(first) and "Large Language Model" in render_notes(first)
+    assert render_notes(second) == alone
+    assert "footnote" not in alone and "abbr" not in alone and "example.org" not in alone
+
+
 def test_notes_cannot_load_images(tmp_path):
     from generator.site.markup import render_notes
 

@@ -87,13 +87,16 @@ def front_matter_value(text: str) -> str:
     return json.dumps(escape(text), ensure_ascii=False)
 
 
+# One converter for every paper's notes: making one costs more than converting a short
+# note, and reset() clears what a conversion leaves behind (footnotes, abbreviations).
+_NOTES = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
 def render_notes(notes: str) -> str:
     """Contributor Markdown → sanitised HTML (links get rel=nofollow noopener)."""
     if not notes.strip():
         return ""
-    rendered = markdown.markdown(
-        clean_text(notes), extensions=["extra", "sane_lists"], output_format="html"
-    )
+    rendered = _NOTES.reset().convert(clean_text(notes))
     return nh3.clean(
         rendered,
         tags=_ALLOWED_TAGS,

@@ -214,6 +214,8 @@ class PageRenderer:
         self.keys = keys
         self.env = make_env()
         self.by_id = {p.id: p for p in archive.papers}
+        # list.index would compare whole papers field by field, once per paper page
+        self.day_index = {p.id: i for day in archive.by_day.values() for i, p in enumerate(day)}
         self.common = {
             "archive": archive,
             "taxonomy": archive.taxonomy,
@@ -255,7 +257,7 @@ class PageRenderer:
         template = self.env.get_template("paper.html.j2")
         for p in papers:
             day = root.by_day[p.listed]
-            at = day.index(p)
+            at = self.day_index[p.id]
             # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
             source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
             page = urls.paper(p.id)
