@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,8 @@ WORKER_WARNS = """\
 import logging
 import json
 import os
+import subprocess
+import sys
 
 MAIN = os.getpid()
 
@@ -122,3 +126,19 @@ def test_a_theme_that_leaves_out_a_part_fails_the_build(tmp_path: Path) -> None:
     paths.mkdocs_yml.write_text(config.replace("custom_dir: generator/theme", "custom_dir: theme"))
     with pytest.raises(BuildError, match="paper.html must show a paper page's content once"):
         build_site(paths)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    ["not json", '{"title": "t"}', '{"title": 1, "description": "d", "head": "", "content": ""}'],
+)
+def test_a_broken_parts_file_fails_the_build_naming_it(tmp_path: Path, parts: str) -> None:
+    """A hand-edited or truncated docs/ file is named, not a traceback."""
+    paths = _root(tmp_path)
+    build_site(paths)
+    source = paths.docs / urls.paper("2402.16363").source
+    source.write_text(parts, encoding="utf-8")
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(paths.mkdocs_yml)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert f"{source}: not a paper page's parts" in result.stderr

@@ -170,10 +170,10 @@ def _write(pages: Sequence[File], shell: Shell, shell_page: Page, config: Any) -
             parts = json.loads(Path(file.abs_src_path).read_text(encoding="utf-8"))
             parts["canonical_url"] = urljoin(site_url, file.url) if site_url else ""
             values = [parts[name] for name in shell.order]
-        except (ValueError, KeyError, TypeError) as exc:
+            after = shell.pieces[1:]
+            text = shell.pieces[0] + "".join(v + p for v, p in zip(values, after, strict=True))
+        except (ValueError, KeyError, TypeError) as exc:  # not JSON, a part missing or no text
             raise PluginError(f"{file.abs_src_path}: not a paper page's parts ({exc})") from None
-        after = shell.pieces[1:]
-        text = shell.pieces[0] + "".join(v + p for v, p in zip(values, after, strict=True))
         text = config.plugins.on_post_page(text, page=shell_page, config=config)
         write_if_changed(Path(file.abs_dest_path), text)
 
