@@ -254,17 +254,14 @@ class PageRenderer:
     def paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
         """(source under docs/, the page's parts) of each paper page (see paperpages_hook)."""
         root = self.archive
-        template = self.env.get_template("paper.html.j2")
         for p in papers:
             day = root.by_day[p.listed]
             at = self.day_index[p.id]
             # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
             source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
-            page = urls.paper(p.id)
-            content = template.render(
-                self.common,
-                base="../" * page.url.count("/"),
-                here=page.url,
+            docs_path, content = self.render(
+                "paper.html.j2",
+                urls.paper(p.id),
                 p=p,
                 topics=root.topics_of[p.id],
                 venue=venue_of(p),
@@ -283,7 +280,7 @@ class PageRenderer:
                 head=paper_head(p, self.config),
                 content=content.strip(),
             )
-            yield page.source, parts
+            yield docs_path, parts
 
     def day_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
