@@ -156,6 +156,29 @@ def test_a_limit_only_enforced_is_learnt_from_one_whole_window_between_two_reset
     assert budget.policies[CONFIGURED] == Policy(500, 300)
 
 
+def test_a_call_counts_in_the_window_it_was_sent_in_not_the_one_its_answer_came_in():
+    """Requests run concurrently: one sent before a 429 may be answered after it. Counted
+    when answered, a call of the window before would join the one learnt from (the CI
+    failure that learnt 21 calls of a server allowing 20), and a call of the window
+    learnt from would be lost."""
+    now = [0.0]
+    budget = RequestBudget(500, 300, clock=lambda: now[0])
+    answers = _answers(budget, now)
+
+    with budget.slot():  # sent in the first window, answered after its 429
+        answers(19, refused_at=0.5, retry_after=3.5)
+        now[0] = 4.0
+    with budget.slot():  # sent in the window learnt from, answered after the 429 closing it
+        answers(38, refused_at=4.7, retry_after=9.3)
+        assert budget.policies[INFERRED] == Policy(38, 11.0)
+        now[0] = 14.0
+    assert budget.policies[INFERRED] == Policy(39, 11.0)
+    now[0] = 16.0  # the learnt limit's window has passed: a place is free at once
+    with budget.slot():  # the next window: not the learnt one's
+        pass
+    assert budget.policies[INFERRED] == Policy(39, 11.0)
+
+
 def test_a_quota_an_earlier_run_had_mostly_spent_is_not_learnt_as_the_limit():
     """Hugging Face's 500 per 5 minutes, with 480 spent before this run began: the 20
     calls before the first 429 are not the quota, or the run would crawl at 20 per

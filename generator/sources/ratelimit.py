@@ -47,6 +47,9 @@ class Policy:
 class _Slot:
     refused = False  # set when the server answered 429: not a call it accepted
 
+    def __init__(self, sent_at: float) -> None:
+        self.sent_at = sent_at  # when it got its place: which server window it fell in
+
 
 class RequestBudget:
     """Every known policy at once, shared by all threads: a request waits until each allows it.
@@ -70,9 +73,12 @@ class RequestBudget:
         self._closed = False
         self._cond = threading.Condition()
         # What 429s without a policy teach: when the server's window resets, and how many
-        # calls it accepted since the previous reset.
+        # calls sent since the previous reset it accepted. A call counts by when it was
+        # sent, not when its answer came: one sent before a 429 and answered after it
+        # belongs to the window that 429 closed.
         self._reset_at: float | None = None
         self._accepted = 0
+        self._learnt_from: tuple[float, float] | None = None  # sends the learnt limit counts
 
     @property
     def policies(self) -> dict[str, Policy]:
@@ -94,8 +100,7 @@ class RequestBudget:
     def slot(self) -> Iterator[_Slot]:
         """Hold one request's place in every policy for as long as the request runs;
         set ``refused`` on the yielded slot when the server answered 429."""
-        self._acquire()
-        slot = _Slot()
+        slot = _Slot(self._acquire())
         try:
             yield slot
         finally:
@@ -103,8 +108,17 @@ class RequestBudget:
                 self._in_flight -= 1
                 self._finished.append(self._clock())
                 if not slot.refused:
-                    self._accepted += 1
+                    self._count_accepted(slot.sent_at)
                 self._cond.notify_all()
+
+    def _count_accepted(self, sent_at: float) -> None:
+        if self._reset_at is None or sent_at >= self._reset_at:
+            self._accepted += 1
+        elif self._learnt_from is not None and INFERRED in self._policies:
+            start, end = self._learnt_from
+            if start <= sent_at < end:  # answered after the 429 that closed its window
+                learnt = self._policies[INFERRED]
+                self._policies[INFERRED] = Policy(learnt.calls + 1, learnt.window)
 
     def _wait(self, now: float) -> float:
         """Seconds until every policy allows one more request (inf: until one ends)."""
@@ -120,7 +134,8 @@ class RequestBudget:
                 wait = max(wait, self._finished[start + over] + policy.window - now)
         return wait
 
-    def _acquire(self) -> None:
+    def _acquire(self) -> float:
+        """Wait for a place; return when it was given."""
         with self._cond:
             while True:
                 if self._closed:
@@ -130,7 +145,7 @@ class RequestBudget:
                 if wait <= 0:
                     self._in_flight += 1
                     self.sent += 1
-                    return
+                    return now
                 self._cond.wait(None if math.isinf(wait) else wait)
 
     def pause(self, seconds: float) -> None:
@@ -167,6 +182,7 @@ class RequestBudget:
             if self._reset_at is not None and self._accepted >= 1:
                 window = reset - self._reset_at + _ROUNDING
                 self._policies[INFERRED] = Policy(self._accepted, window)
+                self._learnt_from = (self._reset_at, now)
             self._reset_at = reset
             self._accepted = 0
 
