@@ -1,4 +1,5 @@
-"""Shared fixtures: a real Daily Papers API server on 127.0.0.1 and a scratch archive."""
+"""Shared fixtures: a real Daily Papers API server on 127.0.0.1, a scratch archive, and
+Debian's chromium for the browser tests."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 import pytest
 from api_server import ApiServer
+from playwright.sync_api import Browser, sync_playwright
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from generator.config import Paths
 
 
@@ -37,3 +40,21 @@ def api() -> Iterator[Callable[..., ApiServer]]:
 @pytest.fixture
 def archive(tmp_path: Path) -> Paths:
     return Paths(tmp_path / "repo")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One per test module: the browser tests' files may run in parallel workers."""
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where a module's screenshots go (printed, to look at after a run)."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    print(f"\nscreenshots: {folder}")
+    return folder

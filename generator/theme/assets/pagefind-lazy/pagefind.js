@@ -96,8 +96,14 @@ export async function filters() {
 // (each page's position newest first, and its upvotes), fetched on first use. Each search
 // tells pa-search.js what it covered and how many it found ("pa-search:done"), for the
 // "older papers" button.
+//
+// A search counts filter values only from the filter chunks already loaded, and the UI
+// loads them (filters()) without waiting before it searches: on a slow connection the
+// counts of the bundles still loading were 0 and their values were missing from the
+// filters. Once filters are shown, a search waits for every searched bundle's chunks.
 export async function search(term, opts = {}) {
   const { sort, ...rest } = opts;
+  if (facets) await pagefind.filters();
   const found = await pagefind.search(term, rest);
   const detail = { ...coverage(), term, results: found ? found.results.length : 0 };
   document.dispatchEvent(new CustomEvent("pa-search:done", { detail }));
