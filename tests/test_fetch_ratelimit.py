@@ -64,9 +64,14 @@ def test_a_server_limit_paces_a_default_backfill_near_its_fastest(tmp_path, api,
     assert not late, f"{len(late)} answers of 429 after the second window"
     if announce:
         assert 429 not in server.statuses()
-    # The summary names the limit that paced the run, announced or learnt.
-    limit = report.limits[INFERRED] if not announce else Policy(budget.calls, budget.window)
-    assert limit in report.limits.values() and limit.calls == budget.calls
+    # The summary names the limit that paced the run, announced or learnt. A limit only
+    # enforced is learnt from the 429 that ends a second window; a client slowed below the
+    # limit (a loaded machine) never meets one and has nothing to learn.
+    refused_in = {(h.at - server._t0) // budget.window for h in server.hits if h.status == 429}
+    taught = len(refused_in) >= 2
+    if announce or taught:
+        limit = report.limits[INFERRED] if not announce else Policy(budget.calls, budget.window)
+        assert limit in report.limits.values() and limit.calls == budget.calls
     assert "rate limits followed: " in report.summary()
 
 
