@@ -45,7 +45,7 @@ _LATEX_SPECIALS = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-_SPECIALS_RE = re.compile("[" + re.escape("".join(_LATEX_SPECIALS)) + "]")
+_ESCAPES = str.maketrans(_LATEX_SPECIALS)
 # Letters NFKD does not decompose into ASCII.
 _FOLD = str.maketrans(
     {"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "đ": "d",
@@ -64,26 +64,27 @@ _CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
 
 def latex_escape(text: str) -> str:
     """Escape characters that mean something to TeX or BibTeX; control characters go."""
-    text = " ".join(_CONTROL_RE.sub(" ", text).split())
-    return _SPECIALS_RE.sub(lambda m: _LATEX_SPECIALS[m.group()], text)
+    return _spaced(text).translate(_ESCAPES)
 
 
 def protect_title(title: str) -> str:
     """Escape a title and brace the words whose capitals a style must not lowercase."""
-    words = " ".join(_CONTROL_RE.sub(" ", title).split()).split(" ")
-    return " ".join(
-        "{" + latex_escape(word) + "}" if _has_inner_capital(word) else latex_escape(word)
-        for word in words
-    )
+    escaped = ((word, word.translate(_ESCAPES)) for word in _spaced(title).split(" "))
+    return " ".join("{" + e + "}" if _has_inner_capital(w) else e for w, e in escaped)
 
 
 def bibtex_name(name: str) -> str:
     """One author as BibTeX reads names: escape, brace 'and', move a Jr./III suffix."""
-    words = " ".join(_CONTROL_RE.sub(" ", name).split()).split(" ")
+    words = _spaced(name).split(" ")
     if "," not in name and len(words) > 2 and words[-1].lower() in _SUFFIXES:
         first, last, suffix = words[:-2], words[-2], words[-1]
         words = [f"{last.rstrip(',')},", f"{suffix},", *first]
-    return " ".join("{and}" if w.lower() == "and" else latex_escape(w) for w in words)
+    return " ".join("{and}" if w.lower() == "and" else w.translate(_ESCAPES) for w in words)
+
+
+def _spaced(text: str) -> str:
+    """Control characters as spaces, runs of white space as one, none at either end."""
+    return " ".join(_CONTROL_RE.sub(" ", text).split())
 
 
 def ascii_fold(text: str) -> str:
