@@ -5,6 +5,7 @@ keep it from calling out to a network it does not have.
 """
 
 import os
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,6 +23,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# Every URL but the site served on 127.0.0.1: routes abort these, so no page load leaves the
+# machine.
+OFF_SITE = re.compile(r"^(?!http://127\.0\.0\.1[:/]).*")
 
 # npm packages: `make browser-deps` installs axe-core, which the browser tests inject;
 # `make bench-deps` installs Lighthouse for bench/lighthouse_bench.py.

@@ -57,7 +57,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, OFF_SITE  # noqa: E402
 from bench.synthetic import PER_DAY, cached_archive, make_archive  # noqa: E402
 
 STEPS = ("load", "related", "generate", "mkdocs", "search")  # the build's own timings
@@ -353,7 +353,7 @@ def query_transfer(site: Path, word: str) -> tuple[int, int, int]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda r: r.abort())
+            page.route(OFF_SITE, lambda r: r.abort())
 
             def record(request) -> None:
                 if recording:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from bench.browser import OFF_SITE
 from bench.sample_site import (
     SUB_PATH,
     grouped,
@@ -77,7 +78,7 @@ def _open(
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     page.route(
-        re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"),
+        OFF_SITE,
         lambda route: route.abort(),
     )
     page.on(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bench.browser import AXE
+from bench.browser import AXE, OFF_SITE
 from bench.sample_site import SUB_PATH, THUMBNAILS, build_every_page_type, sample_root, serve
 
 STATES = [  # (palette, viewport)
@@ -43,7 +43,7 @@ def test_the_status_page_counts_one_day_as_one_day(
     """The sample's fetch record has one day with papers and one without."""
     base, urls = every_page_type
     page = browser.new_page()
-    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.route(OFF_SITE, lambda route: route.abort())
     page.goto(base + urls["status"])
     counts = page.locator(".pa-counts")
     expect(counts).to_contain_text("· 1 day with papers · 1 day with no Daily Papers batch ·")
@@ -93,7 +93,7 @@ def test_every_page_type_is_accessible_and_quiet(
     assert AXE.is_file(), f"{AXE} is missing: run `make browser-deps`"
     context = browser.new_context(viewport=viewport, color_scheme=scheme)
     context.add_init_script(AXE.read_text(encoding="utf-8"))  # in every page, run on demand
-    context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    context.route(OFF_SITE, lambda route: route.abort())
     problems: list[str] = []
     for kind, url in urls.items():
         name = f"{kind}-{scheme}-{viewport['width']}.png"
@@ -115,7 +115,7 @@ def test_skip_link_and_headings(browser: Browser, every_page_type: tuple[str, di
     is the largest and boldest heading on the page."""
     base, urls = every_page_type
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.route(OFF_SITE, lambda route: route.abort())
     for kind in ("home", "day", "paper", "about", "404"):
         page.goto(base + urls[kind])
         page.keyboard.press("Tab")
@@ -147,7 +147,7 @@ def test_a_thumbnail_that_fails_leaves_its_box(
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
-    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.route(OFF_SITE, lambda route: route.abort())
     page.goto(base + urls["home"])
     boxes = page.locator(".pa-cards > li.pa-th")
     expect(page.locator(".pa-cards img")).to_have_count(0)
@@ -191,7 +191,7 @@ def test_card_thumbnails_come_from_their_data_attribute(
     the card's text. A value that is no http(s) URL never becomes an image or markup."""
     base, urls = every_page_type
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.route(OFF_SITE, lambda route: route.abort())
     page.route(f"{THUMBNAILS}**", lambda route: route.fulfill(body=PIXEL, content_type="image/gif"))
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -254,7 +254,7 @@ def test_tables_on_a_phone_break_no_word(
     not scroll sideways: a wide table scrolls inside its frame, which takes keyboard focus."""
     base, urls = every_page_type
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    page.route(OFF_SITE, lambda route: route.abort())
     for kind in ("days index", "year", "month", "topics index", "feeds", "status"):
         page.goto(base + urls[kind])
         assert page.locator(".pa-table").count(), kind
