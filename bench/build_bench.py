@@ -24,9 +24,9 @@ js, json, xml and svg when the request accepts it; everything else, including wa
 documented either way for GitHub Pages), as is. Pagefind's index files are gzipped already.
 ``--bytes`` prints, after the table, where each site's bytes go (file groups); ``--daily``
 then adds one listing day of 50 papers to each archive and times ``build --incremental``
-as the daily workflow runs it: the first build's ``site/`` and ``.cache/`` in place (its
-cache restored), ``docs/`` generated afresh (a new checkout has none), and prints whether
-that build was incremental. ``--archives DIR`` takes each synthetic archive from DIR,
+as the daily workflow runs it: the first build's ``site/``, ``.cache/`` and ``docs/papers/``
+in place (its cache restored), the rest of ``docs/`` generated afresh (a new checkout has
+none), and prints whether that build was incremental. ``--archives DIR`` takes each synthetic archive from DIR,
 writing it there the first time (``bench/synthetic.py``'s ``cached_archive``; the build
 gets hard links to its files, and the daily's new day is written beside them).
 """
@@ -98,6 +98,15 @@ def prepare(root: Path, n: int, seed: int, archives: Path | None) -> None:
         shutil.copy(REPO / name, root / name)
     copy_docs(root)
     (root / "generator").symlink_to(REPO / "generator")  # theme + hook paths in mkdocs.yml
+
+
+def new_checkout(root: Path) -> None:
+    """``docs/`` as the daily workflow finds it: the pages in git, and ``docs/papers/``
+    from the workflow's cache (with ``site/`` and ``.cache/``); the rest is generated."""
+    for path in (root / "docs").iterdir():
+        if path.name != "papers":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    copy_docs(root)
 
 
 def copy_docs(root: Path) -> None:
@@ -432,8 +441,7 @@ def main() -> None:
                 breakdowns[n] = where_bytes(work / "site")
             if args.daily:
                 make_archive(work, n + PER_DAY, seed=args.seed, skip=n)  # one more day
-                shutil.rmtree(work / "docs")  # a new checkout: only the docs in git
-                copy_docs(work)
+                new_checkout(work)
                 daily[n] = run_build(work, "--incremental")
         finally:
             if args.keep is None:

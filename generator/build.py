@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import workers
+from generator import buildcache, workers
 from generator.config import Paths, site_config
 from generator.errors import ArchiveError
 from generator.fsutil import write_gzip_if_changed, write_if_changed
@@ -43,6 +43,8 @@ class BuildError(ArchiveError):
 class BuildReport:
     papers: int = 0
     listed: dict[str, dt.date] = field(default_factory=dict, repr=False)  # id -> listing day
+    parsed: int = 0  # paper files read anew (the rest came from .cache/)
+    rendered: int = 0  # paper pages rendered anew (the rest were kept)
     written: int = 0
     unchanged: int = 0
     removed: int = 0
@@ -53,7 +55,8 @@ class BuildReport:
         steps = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())
         how = "; incremental" if self.incremental else ""
         return (
-            f"{self.papers} papers: {self.written} generated files written, "
+            f"{self.papers} papers ({self.parsed} files read and {self.rendered} paper pages "
+            f"rendered anew): {self.written} generated files written, "
             f"{self.unchanged} unchanged, {self.removed} removed{how} ({steps})"
         )
 
@@ -66,7 +69,7 @@ def generate(paths: Paths) -> BuildReport:
         taxonomy = Taxonomy.load(paths.topics)
     except TopicsError as exc:
         raise BuildError.of(exc) from None
-    loaded, topics_of = _load(paths, taxonomy)
+    loaded, topics_of, report.parsed = _load(paths, taxonomy)
     if loaded.errors:
         listing = "\n".join(f"  {e}" for e in loaded.errors[:50])
         more = f"\n  … and {len(loaded.errors) - 50} more" if len(loaded.errors) > 50 else ""
@@ -105,9 +108,9 @@ def generate(paths: Paths) -> BuildReport:
             else:
                 report.unchanged += 1
 
-    written, unchanged = _paper_pages(paths.docs, renderer, meanwhile=write_others)
+    written, report.rendered = _paper_pages(paths, renderer, meanwhile=write_others)
     report.written += written
-    report.unchanged += unchanged
+    report.unchanged += len(archive.papers) - written
     report.removed = _prune(paths.docs, wanted)
     report.timings["generate"] = time.perf_counter() - started
     return report
@@ -128,28 +131,62 @@ def _refuse_duplicate_ids(papers: list[Paper]) -> None:
         )
 
 
-def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[str]]]:
+def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[str]], int]:
     """Read every paper and apply the topic rules, on all cores for a large archive.
 
-    YAML parsing and topic matching are most of the Python time of a large build
-    and each paper is independent, so contiguous slices go to forked workers (results keep
-    file order, so error listings stay in order).
+    A file whose bytes are those it had at the last build is not parsed again: its paper
+    and topics come from ``.cache/`` (:mod:`generator.buildcache`), which the taxonomy is
+    part of the key of. YAML parsing and topic matching are most of the Python time of a
+    large build and each paper is independent, so the other files go to forked workers
+    in contiguous slices; results keep file order, so error listings stay in order.
     """
     files = list(iter_paper_paths(paths.papers))
-    processes = workers.count(len(files))
+    current = buildcache.fingerprint(paths.topics.read_bytes())
+    known = buildcache.load(paths.load_cache, current)
+    kept: dict[str, tuple[bytes, Paper, list[str]]] = {}
+    todo: list[Path] = []
+    digests: dict[Path, bytes] = {}
+    for path in files:
+        rel = path.relative_to(paths.papers).as_posix()
+        try:
+            digests[path] = buildcache.digest(path.read_bytes())
+        except OSError:  # read_paper names the problem
+            todo.append(path)
+            continue
+        entry = known.get(rel)
+        if entry is not None and entry[0] == digests[path]:
+            entry[1].path = path
+            kept[rel] = entry
+        else:
+            todo.append(path)
+    processes = workers.count(len(todo))
     if processes <= 1:
-        parts = [_load_slice(files, taxonomy)]
+        parts = [_load_slice(todo, taxonomy)]
     else:
-        slices = workers.chunks(files, processes)
+        slices = workers.chunks(todo, processes)
         with workers.pool(processes) as pool:
             parts = list(pool.map(_load_slice, slices, [taxonomy] * len(slices)))
+    fresh = {p.path: p for papers, _, _ in parts for p in papers}
     result = LoadResult()
     topics_of: dict[str, list[str]] = {}
-    for papers, errors, topics in parts:
-        result.papers.extend(papers)
+    for _, errors, topics in parts:
         result.errors.extend(PaperFileError(*e) for e in errors)
         topics_of.update(topics)
-    return result, topics_of
+    for path in files:
+        rel = path.relative_to(paths.papers).as_posix()
+        if rel in kept:
+            paper, topics_of[kept[rel][1].id] = kept[rel][1], kept[rel][2]
+        elif path in fresh and path in digests:
+            paper = fresh[path]
+            kept[rel] = (digests[path], paper, topics_of[paper.id])
+        elif path in fresh:
+            paper = fresh[path]
+        else:
+            continue  # an error, listed above
+        result.papers.append(paper)
+    if todo or len(kept) != len(known):
+        buildcache.save(paths.load_cache, current, kept)
+    return result, topics_of, len(todo)
 
 
 def _load_slice(
@@ -161,43 +198,72 @@ def _load_slice(
 
 
 _renderer: PageRenderer | None = None  # what forked paper-page workers render with
+_kept: dict[str, tuple[bytes, bytes]] = {}  # and the last build's pages (source: digests)
 
 
 def _paper_pages(
-    docs: Path, renderer: PageRenderer, meanwhile: Callable[[], None]
+    paths: Paths, renderer: PageRenderer, meanwhile: Callable[[], None]
 ) -> tuple[int, int]:
     """Render and write the paper pages, on all cores for a large archive; (written, same).
 
+    A page whose inputs and file are what they were at the last build is neither rendered
+    nor written (``.cache/paper-pages.pickle``, see :mod:`generator.buildcache`).
     ``meanwhile`` (the other pages, feeds and files: one process's work) runs in this
-    process while the workers render, so neither waits for the other.
+    process while the workers render, so neither waits for the other. Returns the pages
+    written (new or changed) and rendered.
     """
-    global _renderer
+    global _renderer, _kept
     papers = renderer.archive.papers
+    current = buildcache.fingerprint(repr(renderer.config).encode())
     processes = workers.count(len(papers))
-    _renderer = renderer  # forked workers inherit it
+    known = buildcache.load(paths.page_cache, current)
+    _renderer, _kept = renderer, known  # forked workers inherit them
     try:
         if processes <= 1:
             meanwhile()
-            return _write_papers(docs, 0, len(papers))
-        with workers.pool(processes) as pool:
-            jobs = [
-                pool.submit(_write_papers, docs, part.start, part.stop)
-                for part in workers.chunks(range(len(papers)), processes)
-            ]
-            meanwhile()
-            counts = [job.result() for job in jobs]
-        return sum(w for w, _ in counts), sum(u for _, u in counts)
+            parts = [_write_papers(paths.docs, 0, len(papers))]
+        else:
+            with workers.pool(processes) as pool:
+                jobs = [
+                    pool.submit(_write_papers, paths.docs, part.start, part.stop)
+                    for part in workers.chunks(range(len(papers)), processes)
+                ]
+                meanwhile()
+                parts = [job.result() for job in jobs]
     finally:
-        _renderer = None
+        _renderer, _kept = None, {}
+    pages = {source: digests for _, _, done in parts for source, digests in done.items()}
+    if pages != known:
+        buildcache.save(paths.page_cache, current, pages)
+    return sum(w for w, _, _ in parts), sum(r for _, r, _ in parts)
 
 
-def _write_papers(docs: Path, start: int, stop: int) -> tuple[int, int]:
+def _write_papers(
+    docs: Path, start: int, stop: int
+) -> tuple[int, int, dict[str, tuple[bytes, bytes]]]:
+    """(written, rendered, each page's source: digests of its inputs and of its file)."""
     assert _renderer is not None
-    papers = _renderer.archive.papers[start:stop]
-    written = 0
-    for rel, text in _renderer.paper_pages(papers):
-        written += write_if_changed(docs / rel, text)
-    return written, len(papers) - written
+    written, rendered, pages = 0, 0, {}
+    for paper in _renderer.archive.papers[start:stop]:
+        inputs = _renderer.paper_inputs(paper)
+        key = inputs.key()
+        source = urls.paper(paper.id).source
+        before = _kept.get(source)
+        if before is not None and before[0] == key and _digest_of(docs / source) == before[1]:
+            pages[source] = before
+            continue
+        source, text = _renderer.render_paper(inputs)
+        rendered += 1
+        written += write_if_changed(docs / source, text)
+        pages[source] = (key, buildcache.digest(text.encode("utf-8")))
+    return written, rendered, pages
+
+
+def _digest_of(path: Path) -> bytes | None:
+    try:
+        return buildcache.digest(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _prune(docs: Path, wanted: set[Path]) -> int:

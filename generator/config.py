@@ -64,6 +64,16 @@ class Paths:
         return self.root / ".cache" / "search"
 
     @property
+    def load_cache(self) -> Path:
+        """Each paper file's digest and what the last build read from it (buildcache.py)."""
+        return self.root / ".cache" / "papers.pickle"
+
+    @property
+    def page_cache(self) -> Path:
+        """Each paper page's inputs and output, as digests, at the last build (buildcache.py)."""
+        return self.root / ".cache" / "paper-pages.pickle"
+
+    @property
     def site_manifest(self) -> Path:
         """What the last build made of each docs/ file, for ``build --incremental``."""
         return self.root / ".cache" / "site-manifest.json"

@@ -8,7 +8,9 @@ import os
 import secrets
 import stat
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 # zlib level for published .gz files: past 4, each megabyte saved costs seconds of the
 # build (the README's benchmarks compare the levels on the open-data export).
@@ -48,6 +50,20 @@ def _replace(path: Path, data: str | bytes, durable: bool, mode: int | None) -> 
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_stream(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through, renamed over it only once written whole
+    (for output too large to hold in memory first); its folder must exist."""
+    fd, tmp = _create_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

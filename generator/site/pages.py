@@ -10,16 +10,18 @@ text is escaped once, here, and Markdown never reinterprets it.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from markupsafe import Markup
 
-from generator import ids
+from generator import buildcache, ids
 from generator.config import Paths, SiteConfig
 from generator.model import Paper
 from generator.site import bibtex, markup, paperpages_hook, trends, urls
@@ -205,6 +207,54 @@ def _split_by_month(
         yield month_page(*ym), {"papers": ps, "total": len(ps), "month": ym, "month_links": None}
 
 
+class PaperRef(NamedTuple):
+    """What a paper page shows of another paper (a related paper, the day's next one)."""
+
+    id: str
+    title: str
+    listed: dt.date
+
+    @classmethod
+    def of(cls, paper: Paper) -> PaperRef:
+        return cls(paper.id, paper.title, paper.listed)
+
+
+class OrgRef(NamedTuple):
+    """What a paper page shows of its organization."""
+
+    slug: str
+    name: str
+    fullname: str
+
+
+_PAPER_FIELDS = tuple(f.name for f in dataclasses.fields(Paper) if f.name != "path")
+
+
+class PaperInputs(NamedTuple):
+    """Everything a paper page is made of, with the site's configuration and the code.
+
+    :meth:`PageRenderer.render_paper` gives the template these and nothing else (no
+    archive to reach into), so two pages with equal inputs are the same bytes, which is
+    what lets the build keep a page whose :meth:`key` did not change (``buildcache.py``).
+    """
+
+    paper: Paper
+    source: str  # the paper's file, relative to the repository
+    topics: tuple[tuple[str, str], ...]  # (slug, name)
+    org: OrgRef | None
+    cite_key: str
+    related: tuple[tuple[PaperRef, tuple[str, ...]], ...]  # with the terms shared
+    prev: PaperRef | None  # in the day's order
+    next: PaperRef | None
+    day_count: int
+
+    def key(self) -> bytes:
+        """A digest of the inputs: the paper's fields (not where its file is) and the rest.
+        ``repr`` is exact for what they hold (text, numbers, dates, lists, mappings)."""
+        fields = tuple(getattr(self.paper, name) for name in _PAPER_FIELDS)
+        return buildcache.digest(repr((fields, self[1:])).encode())
+
+
 class PageRenderer:
     """Turns an :class:`Archive` into ``{path under docs/: Markdown text}``."""
 
@@ -251,36 +301,56 @@ class PageRenderer:
         yield self.render("annotated.md.j2", urls.annotated(), papers=self.archive.annotated)
         yield self.home()
 
-    def paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
-        """(source under docs/, the page's parts) of each paper page (see paperpages_hook)."""
+    def paper_inputs(self, p: Paper) -> PaperInputs:
+        """Everything ``p``'s page is made of (see :class:`PaperInputs`)."""
         root = self.archive
-        for p in papers:
-            day = root.by_day[p.listed]
-            at = self.day_index[p.id]
+        day = root.by_day[p.listed]
+        at = self.day_index[p.id]
+        org = root.org_of.get(p.id)
+        names = root.taxonomy.by_slug
+        return PaperInputs(
+            paper=p,
             # papers/YYYY/MM/DD/<id>.md, whatever folder the checkout lives in
-            source = "/".join(["papers", *(p.path.parts[-4:] if p.path else ())])
-            docs_path, content = self.render(
-                "paper.html.j2",
-                urls.paper(p.id),
-                p=p,
-                topics=root.topics_of[p.id],
-                venue=venue_of(p),
-                bibtex=bibtex.render_entry(p, self.keys[p.id]),
-                notes_html=markup.render_notes(p.notes),
-                edit_url=self.config.edit_url(source),
-                source=source,
-                related=[(self.by_id[r.id], r.terms) for r in root.related.get(p.id, ())],
-                prev=day[at - 1] if at else None,
-                next=day[at + 1] if at + 1 < len(day) else None,
-                day_count=len(day),
-            )
-            parts = paperpages_hook.encode(
-                title=markup.escape(p.title),
-                description=markup.escape(summary_line(p, META_DESCRIPTION)),
-                head=paper_head(p, self.config),
-                content=content.strip(),
-            )
-            yield docs_path, parts
+            source="/".join(["papers", *(p.path.parts[-4:] if p.path else ())]),
+            topics=tuple((slug, names[slug].name) for slug in root.topics_of[p.id]),
+            org=OrgRef(org.slug, org.name, org.fullname) if org else None,
+            cite_key=self.keys[p.id],
+            related=tuple(
+                (PaperRef.of(self.by_id[r.id]), tuple(r.terms)) for r in root.related.get(p.id, ())
+            ),
+            prev=PaperRef.of(day[at - 1]) if at else None,
+            next=PaperRef.of(day[at + 1]) if at + 1 < len(day) else None,
+            day_count=len(day),
+        )
+
+    def render_paper(self, inputs: PaperInputs) -> tuple[str, str]:
+        """(source under docs/, the page's parts) of a paper page (see paperpages_hook),
+        from its inputs alone."""
+        p = inputs.paper
+        page = urls.paper(p.id)
+        content = self.env.get_template("paper.html.j2").render(
+            base="../" * page.url.count("/"),
+            here=page.url,
+            p=p,
+            topics=inputs.topics,
+            org=inputs.org,
+            venue=venue_of(p),
+            bibtex=bibtex.render_entry(p, inputs.cite_key),
+            notes_html=markup.render_notes(p.notes),
+            edit_url=self.config.edit_url(inputs.source),
+            source=inputs.source,
+            related=inputs.related,
+            prev=inputs.prev,
+            next=inputs.next,
+            day_count=inputs.day_count,
+        )
+        parts = paperpages_hook.encode(
+            title=markup.escape(p.title),
+            description=markup.escape(summary_line(p, META_DESCRIPTION)),
+            head=paper_head(p, self.config),
+            content=content.strip(),
+        )
+        return page.source, parts
 
     def day_pages(self) -> Iterator[tuple[str, str]]:
         root = self.archive
