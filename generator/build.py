@@ -11,9 +11,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from generator import buildcache, workers
 from generator.config import Paths, site_config
@@ -21,7 +22,7 @@ from generator.errors import ArchiveError
 from generator.fsutil import write_gzip_if_changed, write_if_changed
 from generator.model import Paper
 from generator.site import bibtex, incremental_hook, related, search, urls
-from generator.site.outputs import OutputError, site_files
+from generator.site.outputs import Files, OutputError, site_files
 from generator.site.pages import PageRenderer
 from generator.site.structure import Archive
 from generator.store.archive import LoadResult, iter_paper_paths, load_archive
@@ -96,21 +97,10 @@ def generate(paths: Paths) -> BuildReport:
         others = site_files(archive, config, load_status(paths), renderer)
     except (OutputError, StatusError) as exc:
         raise BuildError.of(exc) from None
-    wanted = {paths.docs / urls.paper(p.id).source for p in archive.papers}
-
-    def write_others() -> None:
-        for rel, text in others:
-            target = paths.docs / rel
-            wanted.add(target)
-            write = write_gzip_if_changed if target.suffix == ".gz" else write_if_changed
-            if write(target, text):
-                report.written += 1
-            else:
-                report.unchanged += 1
-
-    written, report.rendered = _paper_pages(paths, renderer, meanwhile=write_others)
-    report.written += written
-    report.unchanged += len(archive.papers) - written
+    done = _write_site(paths, renderer, others)
+    report.written, report.unchanged, report.rendered = done.written, done.unchanged, done.rendered
+    wanted = {urls.paper(p.id).source for p in archive.papers}
+    wanted.update(done.files)
     report.removed = _prune(paths.docs, wanted)
     report.timings["generate"] = time.perf_counter() - started
     return report
@@ -197,66 +187,93 @@ def _load_slice(
     return loaded.papers, errors, {p.id: taxonomy.assign(p) for p in loaded.papers}
 
 
-_renderer: PageRenderer | None = None  # what forked paper-page workers render with
-_kept: dict[str, tuple[bytes, bytes]] = {}  # and the last build's pages (source: digests)
+@dataclass
+class _Work:
+    """What the forked workers write (they inherit it, see ``workers.py``)."""
+
+    docs: Path
+    renderer: PageRenderer
+    parts: list[Callable[[], Files]]  # every generated file but the paper pages
+    kept: dict[str, tuple[bytes, bytes]]  # the last build's paper pages: source: digests
 
 
-def _paper_pages(
-    paths: Paths, renderer: PageRenderer, meanwhile: Callable[[], None]
-) -> tuple[int, int]:
-    """Render and write the paper pages, on all cores for a large archive; (written, same).
+class _Written(NamedTuple):
+    written: int
+    unchanged: int
+    rendered: int  # paper pages
+    files: list[str]  # the other files (a paper page's path is known from its paper)
+    pages: dict[str, tuple[bytes, bytes]]  # paper page source: digests of inputs and text
 
-    A page whose inputs and file are what they were at the last build is neither rendered
-    nor written (``.cache/paper-pages.pickle``, see :mod:`generator.buildcache`).
-    ``meanwhile`` (the other pages, feeds and files: one process's work) runs in this
-    process while the workers render, so neither waits for the other. Returns the pages
-    written (new or changed) and rendered.
+
+_work: _Work | None = None
+
+
+def _write_site(paths: Paths, renderer: PageRenderer, parts: list[Callable[[], Files]]) -> _Written:
+    """Write every generated file, on all cores for a large archive: each part of the
+    other files, and each slice of the paper pages, is a job for the next free worker.
+
+    A paper page whose inputs and file are what they were at the last build is neither
+    rendered nor written (``.cache/paper-pages.pickle``, see :mod:`generator.buildcache`):
+    on a daily build the other parts are then most of the work, and they run side by side.
     """
-    global _renderer, _kept
+    global _work
     papers = renderer.archive.papers
     current = buildcache.fingerprint(repr(renderer.config).encode())
-    processes = workers.count(len(papers))
     known = buildcache.load(paths.page_cache, current)
-    _renderer, _kept = renderer, known  # forked workers inherit them
+    processes = workers.count(len(papers))
+    slices = workers.chunks(range(len(papers)), processes) if papers else []
+    _work = _Work(paths.docs, renderer, parts, known)
     try:
         if processes <= 1:
-            meanwhile()
-            parts = [_write_papers(paths.docs, 0, len(papers))]
+            results = [_write_part(i) for i in range(len(parts))]
+            results += [_write_papers(part.start, part.stop) for part in slices]
         else:
             with workers.pool(processes) as pool:
-                jobs = [
-                    pool.submit(_write_papers, paths.docs, part.start, part.stop)
-                    for part in workers.chunks(range(len(papers)), processes)
-                ]
-                meanwhile()
-                parts = [job.result() for job in jobs]
+                jobs = [pool.submit(_write_part, i) for i in range(len(parts))]
+                jobs += [pool.submit(_write_papers, part.start, part.stop) for part in slices]
+                results = [job.result() for job in jobs]
     finally:
-        _renderer, _kept = None, {}
-    pages = {source: digests for _, _, done in parts for source, digests in done.items()}
+        _work = None
+    pages = {source: digests for result in results for source, digests in result.pages.items()}
     if pages != known:
         buildcache.save(paths.page_cache, current, pages)
-    return sum(w for w, _, _ in parts), sum(r for _, r, _ in parts)
+    return _Written(
+        sum(r.written for r in results),
+        sum(r.unchanged for r in results),
+        sum(r.rendered for r in results),
+        [rel for r in results for rel in r.files],
+        pages,
+    )
 
 
-def _write_papers(
-    docs: Path, start: int, stop: int
-) -> tuple[int, int, dict[str, tuple[bytes, bytes]]]:
-    """(written, rendered, each page's source: digests of its inputs and of its file)."""
-    assert _renderer is not None
+def _write_part(index: int) -> _Written:
+    assert _work is not None
+    written, files = 0, []
+    for rel, text in _work.parts[index]():
+        target = _work.docs / rel
+        write = write_gzip_if_changed if target.suffix == ".gz" else write_if_changed
+        written += write(target, text)
+        files.append(rel)
+    return _Written(written, len(files) - written, 0, files, {})
+
+
+def _write_papers(start: int, stop: int) -> _Written:
+    assert _work is not None
+    renderer, docs = _work.renderer, _work.docs
     written, rendered, pages = 0, 0, {}
-    for paper in _renderer.archive.papers[start:stop]:
-        inputs = _renderer.paper_inputs(paper)
+    for paper in renderer.archive.papers[start:stop]:
+        inputs = renderer.paper_inputs(paper)
         key = inputs.key()
         source = urls.paper(paper.id).source
-        before = _kept.get(source)
+        before = _work.kept.get(source)
         if before is not None and before[0] == key and _digest_of(docs / source) == before[1]:
             pages[source] = before
             continue
-        source, text = _renderer.render_paper(inputs)
+        source, text = renderer.render_paper(inputs)
         rendered += 1
         written += write_if_changed(docs / source, text)
         pages[source] = (key, buildcache.digest(text.encode("utf-8")))
-    return written, rendered, pages
+    return _Written(written, stop - start - written, rendered, [], pages)
 
 
 def _digest_of(path: Path) -> bytes | None:
@@ -266,22 +283,24 @@ def _digest_of(path: Path) -> bytes | None:
         return None
 
 
-def _prune(docs: Path, wanted: set[Path]) -> int:
+def _prune(docs: Path, wanted: set[str]) -> int:
+    """Remove the generated files of ``docs/`` that no longer are (``wanted``: the paths,
+    relative to it, of those that are), and the folders that leaves empty."""
     removed = 0
-    candidates: Iterable[Path] = [docs / name for name in urls.GENERATED_FILES]
-    for folder in urls.GENERATED_DIRS:
-        if (docs / folder).is_dir():
-            candidates = [*candidates, *(p for p in (docs / folder).rglob("*") if p.is_file())]
-    for path in candidates:
-        if path.is_file() and path not in wanted:
-            path.unlink()
+    for name in urls.GENERATED_FILES:
+        if name not in wanted and (docs / name).is_file():
+            (docs / name).unlink()
             removed += 1
     for folder in urls.GENERATED_DIRS:
-        base = docs / folder
-        if base.is_dir():
-            for dirpath, _dirs, _files in sorted(os.walk(base), reverse=True):
-                if not os.listdir(dirpath):
-                    os.rmdir(dirpath)
+        # bottom-up, so a folder is looked at after its files and folders are gone
+        for dirpath, _dirs, files in os.walk(docs / folder, topdown=False):
+            rel = Path(dirpath).relative_to(docs).as_posix()
+            for name in files:
+                if f"{rel}/{name}" not in wanted:
+                    os.unlink(os.path.join(dirpath, name))
+                    removed += 1
+            if not os.listdir(dirpath):
+                os.rmdir(dirpath)
     return removed
 
 

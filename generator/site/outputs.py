@@ -11,7 +11,7 @@ file once and only when its content changed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from generator.config import SiteConfig
 from generator.errors import ArchiveError
@@ -27,34 +27,30 @@ class OutputError(ArchiveError, ValueError):
     """Something in the archive cannot be published; the message names the paper."""
 
 
+Files = Iterable[tuple[str, str]]
+
+
 def site_files(
     archive: Archive,
     config: SiteConfig,
     statuses: dict[dt.date, DayStatus],
     renderer: PageRenderer,
-) -> Iterator[tuple[str, str]]:
-    """Every generated file but the paper pages (rendered apart, on all cores).
+) -> list[Callable[[], Files]]:
+    """Every generated file but the paper pages, in parts the build writes apart, on all
+    cores: each part a function that gives its files (path, text) when called.
 
     The open-data export runs now, before the caller writes anything, since it is the one
-    step that can refuse a paper; the rest is produced lazily as the caller iterates.
+    step that can refuse a paper; the rest is produced as the caller calls the parts.
     """
     data = _open_data(archive, config)
-    return _files(archive, config, statuses, renderer, data)
-
-
-def _files(
-    archive: Archive,
-    config: SiteConfig,
-    statuses: dict[dt.date, DayStatus],
-    renderer: PageRenderer,
-    data: list[tuple[str, str]],
-) -> Iterator[tuple[str, str]]:
-    yield from renderer.pages()
-    yield renderer.status_page(statuses)
-    yield from _feeds(archive, config, renderer)
-    yield from trends.charts(archive)
-    yield from _bibliographies(archive, renderer.keys)
-    yield from data
+    return [
+        *renderer.list_pages(),
+        lambda: [renderer.status_page(statuses)],
+        lambda: _feeds(archive, config, renderer),
+        lambda: trends.charts(archive),
+        lambda: _bibliographies(archive, renderer.keys),
+        lambda: data,
+    ]
 
 
 def _feeds(

@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -289,17 +289,21 @@ class PageRenderer:
         )
         return page.source, text
 
-    def pages(self) -> Iterator[tuple[str, str]]:
-        """Every list page as (path relative to docs/, text); paper pages come from
-        :meth:`paper_pages`, which the build runs on all cores."""
-        yield from self.day_pages()
-        yield from self.week_pages()
-        yield from self.topic_pages()
-        yield from self.tag_pages()
-        yield from self.org_pages()
-        yield self.trends_page()
-        yield self.render("annotated.md.j2", urls.annotated(), papers=self.archive.annotated)
-        yield self.home()
+    def list_pages(self) -> list[Callable[[], Iterable[tuple[str, str]]]]:
+        """Every list page as (path relative to docs/, text), in parts the build writes
+        apart; paper pages come from :meth:`render_paper`."""
+        return [
+            self.day_pages,
+            self.week_pages,
+            self.topic_pages,
+            self.tag_pages,
+            self.org_pages,
+            lambda: [
+                self.trends_page(),
+                self.render("annotated.md.j2", urls.annotated(), papers=self.archive.annotated),
+                self.home(),
+            ],
+        ]
 
     def paper_inputs(self, p: Paper) -> PaperInputs:
         """Everything ``p``'s page is made of (see :class:`PaperInputs`)."""
