@@ -26,9 +26,10 @@ documented either way for GitHub Pages), as is. Pagefind's index files are gzipp
 then adds one listing day of 50 papers to each archive and times ``build --incremental``
 as the daily workflow runs it: the first build's ``site/``, ``.cache/`` and ``docs/papers/``
 in place (its cache restored), the rest of ``docs/`` generated afresh (a new checkout has
-none), and prints whether that build was incremental. ``--archives DIR`` takes each synthetic archive from DIR,
-writing it there the first time (``bench/synthetic.py``'s ``cached_archive``; the build
-gets hard links to its files, and the daily's new day is written beside them).
+none), and prints whether that build was incremental. ``--archives DIR`` takes each
+synthetic archive from DIR, writing it there the first time (``bench/synthetic.py``'s
+``cached_archive``; the build gets hard links to its files, and the daily's new day is
+written beside them).
 """
 
 from __future__ import annotations

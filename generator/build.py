@@ -122,58 +122,49 @@ def _refuse_duplicate_ids(papers: list[Paper]) -> None:
 
 
 def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[str]], int]:
-    """Read every paper and apply the topic rules, on all cores for a large archive.
+    """Read every paper and apply the topic rules, on all cores for a large archive; also
+    returns how many files were parsed.
 
     A file whose bytes are those it had at the last build is not parsed again: its paper
-    and topics come from ``.cache/`` (:mod:`generator.buildcache`), which the taxonomy is
-    part of the key of. YAML parsing and topic matching are most of the Python time of a
+    and topics come from ``.cache/`` (:mod:`generator.buildcache`; the taxonomy is part of
+    its fingerprint). YAML parsing and topic matching are most of the Python time of a
     large build and each paper is independent, so the other files go to forked workers
     in contiguous slices; results keep file order, so error listings stay in order.
     """
-    files = list(iter_paper_paths(paths.papers))
+    files = [
+        (path, path.relative_to(paths.papers).as_posix()) for path in iter_paper_paths(paths.papers)
+    ]
     current = buildcache.fingerprint(paths.topics.read_bytes())
     known = buildcache.load(paths.load_cache, current)
-    kept: dict[str, tuple[bytes, Paper, list[str]]] = {}
-    todo: list[Path] = []
-    digests: dict[Path, bytes] = {}
-    for path in files:
-        rel = path.relative_to(paths.papers).as_posix()
-        try:
-            digests[path] = buildcache.digest(path.read_bytes())
-        except OSError:  # read_paper names the problem
-            todo.append(path)
-            continue
+    entries: dict[str, tuple[bytes | None, Paper, list[str]]] = {}  # by file, under papers/
+    todo: dict[Path, tuple[str, bytes | None]] = {}
+    for path, rel in files:
+        digest = _digest_of(path)  # None when unreadable: read_paper names the problem
         entry = known.get(rel)
-        if entry is not None and entry[0] == digests[path]:
+        if digest is not None and entry is not None and entry[0] == digest:
             entry[1].path = path
-            kept[rel] = entry
+            entries[rel] = entry
         else:
-            todo.append(path)
+            todo[path] = (rel, digest)
     processes = workers.count(len(todo))
     if processes <= 1:
-        parts = [_load_slice(todo, taxonomy)]
+        parts = [_load_slice(list(todo), taxonomy)]
     else:
-        slices = workers.chunks(todo, processes)
+        slices = workers.chunks(list(todo), processes)
         with workers.pool(processes) as pool:
             parts = list(pool.map(_load_slice, slices, [taxonomy] * len(slices)))
-    fresh = {p.path: p for papers, _, _ in parts for p in papers}
     result = LoadResult()
-    topics_of: dict[str, list[str]] = {}
-    for _, errors, topics in parts:
+    for found, errors in parts:
         result.errors.extend(PaperFileError(*e) for e in errors)
-        topics_of.update(topics)
-    for path in files:
-        rel = path.relative_to(paths.papers).as_posix()
-        if rel in kept:
-            paper, topics_of[kept[rel][1].id] = kept[rel][1], kept[rel][2]
-        elif path in fresh and path in digests:
-            paper = fresh[path]
-            kept[rel] = (digests[path], paper, topics_of[paper.id])
-        elif path in fresh:
-            paper = fresh[path]
-        else:
-            continue  # an error, listed above
-        result.papers.append(paper)
+        for paper, topics in found:
+            rel, digest = todo[paper.path]
+            entries[rel] = (digest, paper, topics)
+    topics_of: dict[str, list[str]] = {}
+    for _, rel in files:
+        if rel in entries:  # else an error, listed above
+            _, paper, topics_of[paper.id] = entries[rel]
+            result.papers.append(paper)
+    kept = {rel: entry for rel, entry in entries.items() if entry[0] is not None}
     if todo or len(kept) != len(known):
         buildcache.save(paths.load_cache, current, kept)
     return result, topics_of, len(todo)
@@ -181,10 +172,11 @@ def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[
 
 def _load_slice(
     files: list[Path], taxonomy: Taxonomy
-) -> tuple[list[Paper], list[tuple[Path, int | None, str]], dict[str, list[str]]]:
+) -> tuple[list[tuple[Paper, list[str]]], list[tuple[Path, int | None, str]]]:
+    """Each readable file's paper with its topics, and the errors (picklable)."""
     loaded = load_archive(files[0].parent if files else Path("."), files)
-    errors = [(e.path, e.line, e.message) for e in loaded.errors]  # picklable
-    return loaded.papers, errors, {p.id: taxonomy.assign(p) for p in loaded.papers}
+    errors = [(e.path, e.line, e.message) for e in loaded.errors]
+    return [(p, taxonomy.assign(p)) for p in loaded.papers], errors
 
 
 @dataclass

@@ -31,7 +31,7 @@ def test_update_builds_what_it_has_when_a_day_fails_then_exits_1(tmp_path, api, 
 
     assert result.exit_code == 1, result.output
     assert f"Error: failed days: {today}" in result.output
-    assert "1 papers: " in result.output  # the build's summary: it ran after the failure
+    assert "1 papers (" in result.output  # the build's summary: it ran after the failure
     assert (paths.site / "papers/2603.00101/index.html").is_file()
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
