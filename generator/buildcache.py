@@ -71,14 +71,17 @@ def load(path: Path, expected: bytes) -> dict[str, Any]:
     """The entries kept at ``path`` under the fingerprint ``expected``, else none."""
     try:
         with path.open("rb") as handle:
-            kept, entries = pickle.load(handle)
+            if pickle.load(handle) != expected:  # the fingerprint first: no entries read
+                return {}
+            entries = pickle.load(handle)
     except Exception:  # missing, cut short, or of classes this code no longer has
         return {}
-    return entries if kept == expected and isinstance(entries, dict) else {}
+    return entries if isinstance(entries, dict) else {}
 
 
 def save(path: Path, current: bytes, entries: dict[str, Any]) -> None:
     """Keep ``entries`` at ``path`` under ``current``, whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_stream(path) as handle:
-        pickle.dump((current, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(current, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)

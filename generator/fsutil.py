@@ -37,33 +37,31 @@ def write_atomic(
 
 
 def _replace(path: Path, data: str | bytes, durable: bool, mode: int | None) -> None:
+    encoded = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fd, tmp = _create_temp(path)
+        with atomic_stream(path, mode=mode, durable=durable) as handle:
+            handle.write(encoded)
     except FileNotFoundError:  # its folder is new: made only then, not on every write
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _create_temp(path)
+        with atomic_stream(path, mode=mode, durable=durable) as handle:
+            handle.write(encoded)
+
+
+@contextlib.contextmanager
+def atomic_stream(
+    path: Path, *, mode: int | None = None, durable: bool = False
+) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through, renamed over it only once written whole
+    (with ``mode`` if given, synced first if ``durable``); its folder must exist."""
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            yield handle
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_stream(path: Path) -> Iterator[BinaryIO]:
-    """A binary file to write ``path`` through, renamed over it only once written whole
-    (for output too large to hold in memory first); its folder must exist."""
-    fd, tmp = _create_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
