@@ -60,11 +60,20 @@ def _code() -> bytes:
         if "__pycache__" not in path.parts:
             state.update(f"\0{path.relative_to(_PACKAGE).as_posix()}\0".encode())
             state.update(path.read_bytes())
-    packages = sorted(
-        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
-    )
-    state.update("\n".join(packages).encode())
+    state.update("\n".join(packages()).encode())
     return state.digest()
+
+
+def packages() -> list[str]:
+    """Every installed distribution as ``name==version``, each once, sorted.
+
+    ``importlib.metadata`` finds a distribution once per folder of ``sys.path`` that holds
+    its metadata, so the project itself is found twice when the repository's root is on the
+    path (``python -m generator`` run there finds its ``*.egg-info``): listed as found, the
+    same installation would have two fingerprints and every cache entry would miss.
+    """
+    found = {f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()}
+    return sorted(found)
 
 
 def load(path: Path, expected: bytes) -> dict[str, Any]:

@@ -195,3 +195,27 @@ def test_a_retitled_paper_is_shown_anew_on_the_pages_that_link_it(paths: Paths) 
     ]
     assert showing, f"no other page shows {linked}'s title"
     assert report.rendered >= 1 + len(showing)
+
+
+def test_the_fingerprint_does_not_depend_on_where_an_installation_is_found_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m generator`` run in the repository finds the project's metadata a second
+    time (its ``*.egg-info``); that must not make every cache entry miss."""
+    import importlib.metadata
+
+    from generator import buildcache
+    from generator.site import incremental_hook
+
+    before = buildcache.packages()
+    hook_before = incremental_hook.fingerprint(REPO, "https://example.org/")
+    yaml = importlib.metadata.distribution("PyYAML")
+    copy = tmp_path / f"PyYAML-{yaml.version}.dist-info"
+    copy.mkdir()
+    (copy / "METADATA").write_text(yaml.read_text("METADATA") or "", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    found = [d for d in importlib.metadata.distributions() if d.metadata["Name"] == "PyYAML"]
+    assert len(found) == 2  # the same distribution, found twice
+    assert buildcache.packages() == before
+    assert incremental_hook.fingerprint(REPO, "https://example.org/") == hook_before

@@ -21,13 +21,13 @@ an incremental build gives the site a clean build gives.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
 from pathlib import Path
 from typing import Any
 
+from generator import buildcache
 from generator.fsutil import write_atomic
 
 MANIFEST = "PAPER_ARCHIVE_MANIFEST"  # where the manifest is kept (build.py sets it)
@@ -48,10 +48,7 @@ def fingerprint(root: Path, site_url: str) -> str:
     for path in sources:
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(path.read_bytes())
-    packages = sorted(
-        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
-    )
-    digest.update("\n".join([site_url, *packages]).encode())
+    digest.update("\n".join([site_url, *buildcache.packages()]).encode())
     return digest.hexdigest()
 
 
