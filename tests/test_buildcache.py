@@ -9,6 +9,7 @@ a clean build of the same files in a new folder.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import shutil
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from generator import buildcache
 from generator.build import generate
 from generator.config import Paths
+from generator.site import incremental_hook
 
 REPO = Path(__file__).resolve().parents[1]
 HAND_WRITTEN = ("about.md", "annotate.md")  # the pages of docs/ that are in git
@@ -202,11 +205,6 @@ def test_the_fingerprint_does_not_depend_on_where_an_installation_is_found_from(
 ) -> None:
     """``python -m generator`` run in the repository finds the project's metadata a second
     time (its ``*.egg-info``); that must not make every cache entry miss."""
-    import importlib.metadata
-
-    from generator import buildcache
-    from generator.site import incremental_hook
-
     before = buildcache.packages()
     hook_before = incremental_hook.fingerprint(REPO, "https://example.org/")
     yaml = importlib.metadata.distribution("PyYAML")
