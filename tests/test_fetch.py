@@ -354,7 +354,7 @@ def test_resume_skips_complete_days_but_refetches_recent_and_failed_ones(archive
     today = D1 + dt.timedelta(days=9)
     days = {(D1 + dt.timedelta(days=n)).isoformat(): items_for(D1, 1, start=n) for n in range(10)}
     server = api(days=days, broken={D2.isoformat(): "500"})
-    no_retry = dataclasses.replace(FAST, retries=0)
+    no_retry = dataclasses.replace(FAST, retries=0, timeout=5)  # only the broken day fails
     first = run(archive, server, D1, today, today=today, settings=no_retry)
     assert list(first.failed) == [D2]
     server.broken.clear()
