@@ -4,13 +4,14 @@
 
 For each N (default 30,000 and 100,000) it writes a synthetic archive
 (``bench/synthetic.py``; with ``--archives DIR`` it takes the one cached there, writing it
-the first time), loads it the way the build does (papers and their topics), then runs the
-related step in a fresh child process R times and prints one Markdown table row: median
-wall time, CPU time (the process and its workers), peak RSS and peak PSS of the process
-tree (sampled from /proc every 20 ms; RSS counts the pages forked workers share with the
-process once per process, PSS splits them, so its sum is the memory really held), and how
-many pages a new day rewrites: the related lists that differ between the archive without
-its last day and the whole archive.
+the first time), loads it the way the build does (papers, their topics and the terms of
+their text: analysing the text is part of the build's load step, whose cache keeps it),
+then runs the related step in a fresh child process R times and prints one Markdown
+table row: median wall time, CPU time (the process and its workers), peak RSS and peak
+PSS of the process tree (sampled from /proc every 20 ms; RSS counts the pages forked
+workers share with the process once per process, PSS splits them, so its sum is the
+memory really held), and how many pages a new day rewrites: the related lists that differ
+between the archive without its last day and the whole archive.
 """
 
 from __future__ import annotations
@@ -49,21 +50,21 @@ def _inputs(root: Path, work: Path) -> Path:
     """The loaded archive, pickled once into ``work``, so every timed run starts from the
     same bytes."""
     taxonomy = Taxonomy.load(REPO / "topics.yml")
-    loaded, topics_of = _load(Paths(root), taxonomy)
+    read = _load(Paths(root), taxonomy)
     names = {t.slug: t.name for t in taxonomy.topics}
     path = work / "inputs.pickle"
-    path.write_bytes(pickle.dumps((loaded.papers, topics_of, names)))
+    path.write_bytes(pickle.dumps((read.result.papers, read.topics_of, read.terms_of, names)))
     return path
 
 
 def child(inputs: Path, skip_last_day: bool) -> None:
     """One related step, as the build runs it; prints its wall and CPU seconds as JSON."""
-    papers, topics_of, names = pickle.loads(inputs.read_bytes())
+    papers, topics_of, terms_of, names = pickle.loads(inputs.read_bytes())
     if skip_last_day:
         last = max(p.listed for p in papers)
         papers = [p for p in papers if p.listed < last]
     started, cpu = time.perf_counter(), _cpu()
-    found = related_papers(papers, topics_of, names)
+    found = related_papers(papers, topics_of, names, terms_of=terms_of)
     wall = time.perf_counter() - started
     print(json.dumps({"wall": wall, "cpu": _cpu() - cpu}))
     out = inputs.with_suffix(".old" if skip_last_day else ".new")

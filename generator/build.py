@@ -70,7 +70,8 @@ def generate(paths: Paths) -> BuildReport:
         taxonomy = Taxonomy.load(paths.topics)
     except TopicsError as exc:
         raise BuildError.of(exc) from None
-    loaded, topics_of, report.parsed = _load(paths, taxonomy)
+    read = _load(paths, taxonomy)
+    loaded, report.parsed = read.result, read.parsed
     if loaded.errors:
         listing = "\n".join(f"  {e}" for e in loaded.errors[:50])
         more = f"\n  … and {len(loaded.errors) - 50} more" if len(loaded.errors) > 50 else ""
@@ -80,14 +81,17 @@ def generate(paths: Paths) -> BuildReport:
         )
     _refuse_duplicate_ids(loaded.papers)
     config = site_config(paths)
-    archive = Archive.group(loaded.papers, taxonomy, topics_of)
+    archive = Archive.group(loaded.papers, taxonomy, read.topics_of)
     report.papers = len(archive.papers)
     report.listed = {p.id: p.listed for p in archive.papers}
     report.timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
     names = {topic.slug: topic.name for topic in taxonomy.topics}  # not the catch-all
-    archive.related = related.related_papers(archive.papers, archive.topics_of, names)
+    archive.related = related.related_papers(
+        archive.papers, archive.topics_of, names, terms_of=read.terms_of
+    )
+    del read  # the terms are not needed again
     report.timings["related"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -121,22 +125,30 @@ def _refuse_duplicate_ids(papers: list[Paper]) -> None:
         )
 
 
-def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[str]], int]:
-    """Read every paper and apply the topic rules, on all cores for a large archive; also
-    returns how many files were parsed.
+class _Loaded(NamedTuple):
+    result: LoadResult
+    topics_of: dict[str, list[str]]  # paper id -> its topics
+    terms_of: dict[str, str]  # paper id -> its text's terms (related.terms)
+    parsed: int  # paper files read anew (the rest came from .cache/)
 
-    A file whose bytes are those it had at the last build is not parsed again: its paper
-    and topics come from ``.cache/`` (:mod:`generator.buildcache`; the taxonomy is part of
-    its fingerprint). YAML parsing and topic matching are most of the Python time of a
-    large build and each paper is independent, so the other files go to forked workers
-    in contiguous slices; results keep file order, so error listings stay in order.
+
+def _load(paths: Paths, taxonomy: Taxonomy) -> _Loaded:
+    """Read every paper, apply the topic rules and find the terms its related papers are
+    found by, on all cores for a large archive.
+
+    A file whose bytes are those it had at the last build is not parsed again: its paper,
+    topics and terms come from ``.cache/`` (:mod:`generator.buildcache`; the taxonomy, and
+    the code that finds terms, are part of its fingerprint). YAML parsing, topic matching
+    and text analysis are most of the Python time of a large build and each paper is
+    independent, so the other files go to forked workers in contiguous slices; results
+    keep file order, so error listings stay in order.
     """
     files = [
         (path, path.relative_to(paths.papers).as_posix()) for path in iter_paper_paths(paths.papers)
     ]
     current = buildcache.fingerprint(paths.topics.read_bytes())
     known = buildcache.load(paths.load_cache, current)
-    entries: dict[str, tuple[bytes | None, Paper, list[str]]] = {}  # by file, under papers/
+    entries: dict[str, tuple[bytes | None, Paper, list[str], str]] = {}  # by file, in papers/
     todo: dict[Path, tuple[str, bytes | None]] = {}
     for path, rel in files:
         digest = _digest_of(path)  # None when unreadable: read_paper names the problem
@@ -156,27 +168,28 @@ def _load(paths: Paths, taxonomy: Taxonomy) -> tuple[LoadResult, dict[str, list[
     result = LoadResult()
     for found, errors in parts:
         result.errors.extend(PaperFileError(*e) for e in errors)
-        for paper, topics in found:
+        for paper, topics, terms in found:
             rel, digest = todo[paper.path]
-            entries[rel] = (digest, paper, topics)
+            entries[rel] = (digest, paper, topics, terms)
     topics_of: dict[str, list[str]] = {}
+    terms_of: dict[str, str] = {}
     for _, rel in files:
         if rel in entries:  # else an error, listed above
-            _, paper, topics_of[paper.id] = entries[rel]
+            _, paper, topics_of[paper.id], terms_of[paper.id] = entries[rel]
             result.papers.append(paper)
     kept = {rel: entry for rel, entry in entries.items() if entry[0] is not None}
     if todo or len(kept) != len(known):
         buildcache.save(paths.load_cache, current, kept)
-    return result, topics_of, len(todo)
+    return _Loaded(result, topics_of, terms_of, len(todo))
 
 
 def _load_slice(
     files: list[Path], taxonomy: Taxonomy
-) -> tuple[list[tuple[Paper, list[str]]], list[tuple[Path, int | None, str]]]:
-    """Each readable file's paper with its topics, and the errors (picklable)."""
+) -> tuple[list[tuple[Paper, list[str], str]], list[tuple[Path, int | None, str]]]:
+    """Each readable file's paper with its topics and terms, and the errors (picklable)."""
     loaded = load_archive(files[0].parent if files else Path("."), files)
     errors = [(e.path, e.line, e.message) for e in loaded.errors]
-    return [(p, taxonomy.assign(p)) for p in loaded.papers], errors
+    return [(p, taxonomy.assign(p), related.terms(p)) for p in loaded.papers], errors
 
 
 @dataclass

@@ -5,8 +5,9 @@ are byte for byte what they were, and so are most paper pages. Two steps keep th
 for the next build, each as one file mapping an item to a digest of everything its result
 depends on, together with the result (or a digest of it):
 
-- ``load`` (``build._load``): each paper file's parsed :class:`~generator.model.Paper` and
-  its topics, under the digest of the file's bytes;
+- ``load`` (``build._load``): each paper file's parsed :class:`~generator.model.Paper`, its
+  topics and the terms its related papers are found by (``related.terms``), under the
+  digest of the file's bytes;
 - ``generate`` (``build._write_papers``): each paper page's digest of its inputs (the page
   renderer's :meth:`~generator.site.pages.PageRenderer.paper_inputs`, everything the
   template is given) and of the file it became, so a page whose inputs did not change is

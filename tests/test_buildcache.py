@@ -97,6 +97,24 @@ def _retitle(paths: Paths) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _rewrite_abstract(paths: Paths) -> None:
+    """The paper other pages link to most gets the abstract of the paper most unlike it (the
+    last one it would list): its related papers, found by the terms the load cache keeps,
+    change."""
+    files = _paper_files(paths)
+    linked = _most_linked(paths)
+    page = json.loads((paths.docs / "papers" / f"{linked}.page.json").read_text(encoding="utf-8"))
+    shown = set(re.findall(r'href="\.\./(\d{4}\.\d{4,5})/"', page["content"]))
+    other = next(p for p in sorted(files) if p != linked and p not in shown)
+    abstract = re.compile(r"^abstract: .*$", re.M)  # one line in every sample file
+    donor = abstract.search(files[other].read_text(encoding="utf-8"))
+    assert donor is not None
+    text = files[linked].read_text(encoding="utf-8")
+    text, done = abstract.subn(lambda _: donor.group(0), text, count=1)
+    assert done
+    files[linked].write_text(text, encoding="utf-8")
+
+
 def _rename_org(paths: Paths) -> None:
     """The organization's full name every one of its papers' pages shows."""
     for path in sorted(_paper_files(paths).values(), reverse=True):  # newest first
@@ -147,6 +165,7 @@ def _spoil_caches(paths: Paths) -> None:
 # removed paper changes the related papers of most pages (the terms' weights move).
 CHANGES: dict[str, tuple[Callable[[Paths], None], object, object]] = {
     "a paper retitled that other pages show": (_retitle, 1, "some"),
+    "a paper's abstract rewritten": (_rewrite_abstract, 1, "some"),
     "an organization renamed": (_rename_org, 1, "some"),
     "a paper added to the newest day": (_add_paper, 1, "some"),
     "a paper removed that other pages show": (_remove_paper, 0, "some"),

@@ -113,6 +113,24 @@ def test_same_lists_whatever_the_processes_blocks_and_order(found, monkeypatch):
     assert related_papers(papers, topics, names, processes=2) == found
 
 
+def test_the_terms_a_build_kept_give_the_lists_the_text_gives(found):
+    """A build passes the terms its load cache kept (``related.terms``) for the papers it
+    did not read anew: they are what is searched by, and a paper with none still counts."""
+    taxonomy = Taxonomy.load(REPO / "topics.yml")
+    papers = load_archive(REPO / "papers").papers
+    topics = {p.id: taxonomy.assign(p) for p in papers}
+    names = {t.slug: t.name for t in taxonomy.topics}
+    kept = {p.id: related.terms(p) for p in papers[: len(papers) // 2]}  # the others: none
+    assert related_papers(papers, topics, names, terms_of=kept) == found
+    survey, repair = "2402.16363", "2507.22853"  # each listing the other would be absurd
+    assert repair not in _ids(found, survey)
+    swapped = {**kept, survey: related.terms(next(p for p in papers if p.id == repair))}
+    assert _ids(related_papers(papers, topics, names, terms_of=swapped), survey)[0] == repair
+    emptied = related_papers(papers, topics, names, terms_of={**kept, survey: ""})
+    assert emptied[survey], "a paper without terms is still found by its topics"
+    assert {t for r in emptied[survey] for t in r.terms} <= set(names.values())
+
+
 def test_cut_vectors_still_give_the_judged_lists(found, monkeypatch):
     """What a large archive does (few terms per paper, few papers per term) kept small."""
     monkeypatch.setattr(related, "KEPT_TERMS", 24)

@@ -63,7 +63,24 @@ class Related:
     terms: tuple[str, ...]
 
 
-Doc = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # title, abstract, keywords, topics
+Doc = tuple[Paper, str | None, tuple[str, ...]]  # the paper, its terms if known, topics
+
+
+def terms(paper: Paper) -> str:
+    """The terms of a paper's title, AI keywords and abstract, one per line, each repeated
+    as often as its field weighs (counting adds them up).
+
+    What analysing the text costs is most of this step's Python time, and it depends on the
+    paper alone: the build keeps it with the paper in its load cache (``buildcache.py``), so
+    a daily build analyses only the new papers. Keywords are analysed one by one, so no
+    phrase spans two of them. No term holds a line break (terms are words, or two words
+    joined by a space).
+    """
+    found = _phrases(paper.title) * TITLE_WEIGHT
+    for keyword in paper.ai_keywords:
+        found += _phrases(keyword) * KEYWORD_WEIGHT
+    found += _words(paper.abstract or "") * ABSTRACT_WEIGHT
+    return "\n".join(found)
 
 
 def related_papers(
@@ -71,12 +88,15 @@ def related_papers(
     topics_of: Mapping[str, Sequence[str]],
     topic_names: Mapping[str, str],
     *,
+    terms_of: Mapping[str, str] | None = None,
     processes: int | None = None,
 ) -> dict[str, list[Related]]:
     """Paper id -> its related papers, most similar first (at most :data:`RELATED`).
 
     ``topic_names`` maps the topic slugs that count (not the catch-all) to the names shown
-    as shared terms. ``processes`` defaults to what :func:`generator.workers.count` gives.
+    as shared terms. ``terms_of`` gives, by paper id, what :func:`terms` gave for a paper
+    as it is now; the papers it does not name are analysed here. ``processes`` defaults to
+    what :func:`generator.workers.count` gives.
     """
     global _state
     ordered = sorted(papers, key=lambda p: p.id)
@@ -84,13 +104,9 @@ def related_papers(
         return {p.id: [] for p in ordered}
     if processes is None:
         processes = workers.count(len(ordered))
+    known = terms_of or {}
     docs: list[Doc] = [
-        (
-            p.title,
-            p.abstract or "",
-            tuple(p.ai_keywords),
-            tuple(s for s in topics_of.get(p.id, ()) if s in topic_names),
-        )
+        (p, known.get(p.id), tuple(s for s in topics_of.get(p.id, ()) if s in topic_names))
         for p in ordered
     ]
     _state = _State(docs=docs)
@@ -136,15 +152,12 @@ def _map(function: Callable[[T], R], items: Iterable[T], processes: int) -> list
 
 
 def _features(doc: Doc) -> list[str]:
-    """A paper's terms, each repeated as often as its field weighs (counting adds them
-    up). Keywords are analysed one by one so no phrase spans two of them."""
-    title, abstract, keywords, topics = doc
-    terms = _phrases(title) * TITLE_WEIGHT
-    for keyword in keywords:
-        terms += _phrases(keyword) * KEYWORD_WEIGHT
-    terms += _words(abstract) * ABSTRACT_WEIGHT
-    terms += [TOPIC + slug for slug in topics] * TOPIC_WEIGHT
-    return terms
+    """A paper's weighted terms (:func:`terms`), then its topics'."""
+    paper, text, topics = doc
+    found = (terms(paper) if text is None else text).split("\n")
+    if found == [""]:  # no term at all
+        found = []
+    return found + [TOPIC + slug for slug in topics] * TOPIC_WEIGHT
 
 
 def _count_slice(bounds: tuple[int, int]) -> tuple[list[str], sp.csr_matrix]:
