@@ -73,8 +73,8 @@ def terms(paper: Paper) -> str:
     What analysing the text costs is most of this step's Python time, and it depends on the
     paper alone: the build keeps it with the paper in its load cache (``buildcache.py``), so
     a daily build analyses only the new papers. Keywords are analysed one by one, so no
-    phrase spans two of them. No term holds a line break (terms are words, or two words
-    joined by a space).
+    phrase spans two of them. No term holds a line break of any kind (terms are words, or
+    two words joined by a space).
     """
     found = _phrases(paper.title) * TITLE_WEIGHT
     for keyword in paper.ai_keywords:
@@ -154,9 +154,7 @@ def _map(function: Callable[[T], R], items: Iterable[T], processes: int) -> list
 def _features(doc: Doc) -> list[str]:
     """A paper's weighted terms (:func:`terms`), then its topics'."""
     paper, text, topics = doc
-    found = (terms(paper) if text is None else text).split("\n")
-    if found == [""]:  # no term at all
-        found = []
+    found = (terms(paper) if text is None else text).splitlines()  # none for ""
     return found + [TOPIC + slug for slug in topics] * TOPIC_WEIGHT
 
 
