@@ -352,7 +352,9 @@ def build_site(paths: Paths, *, incremental: bool = False) -> BuildReport:
     started = time.perf_counter()
     try:
         paths.search_cache.mkdir(parents=True, exist_ok=True)
-        search.index_site(paths.site, report.listed, cache=paths.search_cache)
+        made = incremental_hook.outputs(paths.site_manifest)
+        built = search.Built(*made) if made else None
+        search.index_site(paths.site, report.listed, cache=paths.search_cache, built=built)
     except search.SearchIndexError as exc:
         raise BuildError.of(exc) from None
     report.timings["search"] = time.perf_counter() - started

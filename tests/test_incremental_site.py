@@ -4,6 +4,8 @@ what changed, and the site comes out as a clean build of the same archive makes 
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 
 from generator.build import BuildError, build_site
 from generator.config import Paths
-from generator.site import incremental_hook, urls
+from generator.site import incremental_hook, search, urls
 
 REPO = Path(__file__).resolve().parents[1]
 STATIC_DOCS = ("about.md", "annotate.md")
@@ -126,3 +128,32 @@ def test_a_failed_build_leaves_no_manifest_so_the_next_one_is_clean(tmp_path):
         build_site(paths, incremental=True)
 
     assert not paths.site_manifest.exists()
+
+
+def _fragment_texts(site: Path) -> dict[str, str]:
+    """Each indexed page's URL and text, from every bundle's fragments."""
+    found = {}
+    for fragment in site.glob("pagefind*/fragment/*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(search.SIGNATURE))
+        found[data["url"]] = data["content"]
+    return found
+
+
+def test_an_incremental_build_indexes_an_older_paper_s_new_abstract(tmp_path, monkeypatch):
+    """The search step reads again only the pages MkDocs made from a new source (the
+    manifest says which): a changed abstract in an older period's bundle must be found."""
+    monkeypatch.setenv(search.SHARD_PAGES_ENV, "10")  # the sample in several bundles
+    paths = _root(tmp_path)
+    build_site(paths)
+    oldest = sorted(paths.papers.rglob("*.md"))[0]
+    text = oldest.read_text(encoding="utf-8")
+    oldest.write_text(text.replace("abstract: '", "abstract: 'Zanzibarian ", 1), encoding="utf-8")
+    _fresh_docs(paths)
+
+    assert build_site(paths, incremental=True).incremental
+
+    texts = _fragment_texts(paths.site)
+    assert len(texts) == len(list(paths.papers.rglob("*.md")))
+    (url,) = [url for url, content in texts.items() if "Zanzibarian" in content]
+    assert url.endswith(f"/{urls.paper(oldest.stem).url}")
+    assert (paths.search_cache / search.INDEXED_FILE).is_file()

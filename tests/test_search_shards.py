@@ -17,8 +17,10 @@ import pytest
 
 from generator.site.search import (
     BUNDLES_JS,
+    Built,
     Period,
     SearchIndexError,
+    bundle_rows,
     bundles_js,
     index_site,
     pack,
@@ -99,7 +101,8 @@ def test_sort_keys_keep_an_id_two_shards_share_apart(tmp_path):
     ]
     for bundle, page_id, paper, date, votes in pages:
         _fragment(tmp_path, bundle, page_id, paper, {"date": date, "upvotes": str(votes)})
-    newer, older = (json.loads(k) for k in sort_keys(tmp_path, ["pagefind-2", "pagefind"]))
+    rows = [bundle_rows(tmp_path / b) for b in ("pagefind-2", "pagefind")]
+    newer, older = (json.loads(k) for k in sort_keys(rows))
     assert newer == {
         "ids": ["en_new", "en_same"],
         "upvotes": [1, 5],
@@ -115,7 +118,7 @@ def test_sort_keys_keep_an_id_two_shards_share_apart(tmp_path):
 def test_sort_keys_name_a_page_without_its_meta(tmp_path):
     _fragment(tmp_path, "pagefind", "en_bad", "2401.00001", {"title": "no date"})
     with pytest.raises(SearchIndexError, match=r"en_bad.*2401\.00001.*date or upvotes"):
-        sort_keys(tmp_path, ["pagefind"])
+        bundle_rows(tmp_path / "pagefind")
 
 
 def _page(site: Path, paper: str, day: str, words: str) -> None:
@@ -185,3 +188,51 @@ def test_a_change_outside_the_search_body_keeps_the_bundle_and_one_inside_does_n
 def _bundles_of(site: Path) -> list[str]:
     text = (site / BUNDLES_JS).read_text()
     return [b["path"] for b in json.loads(text.split("bundles = ")[1].split(";\n")[0])]
+
+
+def test_a_page_made_from_the_same_source_is_not_read_again(tmp_path):
+    """With MkDocs' manifest (``built``), a daily build reads again only the pages made
+    from a new source: the same source under the same fingerprint is the same page."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    cache.mkdir()
+    listed = {"2403.00001": _day("2024-03-01"), "2501.00002": _day("2025-01-02")}
+    for paper, day in listed.items():
+        _page(site, paper, day.isoformat(), "diffusion models")
+    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    old, new = (f"papers/{paper}/index.html" for paper in listed)
+    index_site(site, listed, shard_pages=1, cache=cache, built=Built("fp", {old: "a", new: "b"}))
+    first = {p.name for p in cache.iterdir()}
+
+    _page(site, "2403.00001", "2024-03-01", "a changed abstract")  # source "a" still
+    index_site(site, listed, shard_pages=1, cache=cache, built=Built("fp", {old: "a", new: "b"}))
+    assert {p.name for p in cache.iterdir()} == first  # the page was not read
+
+    index_site(site, listed, shard_pages=1, cache=cache, built=Built("fp2", {old: "a", new: "b"}))
+    second = {p.name for p in cache.iterdir()}
+    assert len(second - first) == 1  # another fingerprint: every page read, the change found
+
+    _page(site, "2501.00002", "2025-01-02", "another abstract")
+    index_site(site, listed, shard_pages=1, cache=cache, built=Built("fp2", {old: "a", new: "c"}))
+    assert len({p.name for p in cache.iterdir()} - second) == 1  # a new source: read again
+
+
+def test_a_kept_bundle_s_sort_keys_come_from_the_rows_read_when_it_was_indexed(tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    cache.mkdir()
+    listed = {}
+    for n, day in enumerate(["2024-03-01", "2024-03-02", "2025-01-02"]):
+        paper = f"{day[2:4]}{day[5:7]}.{n:05d}"
+        _page(site, paper, day, "diffusion models")
+        listed[paper] = _day(day)
+    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    index_site(site, listed, shard_pages=2, cache=cache)
+    keys = {p.name: p.read_bytes() for p in site.glob("pagefind*/sort-keys.*.json")}
+    assert len(keys) == 2
+    for fragment in cache.glob("*/fragment/*.pf_fragment"):
+        fragment.unlink()  # only the rows kept with each bundle can give its keys now
+    for bundle in site.glob("pagefind*"):
+        shutil.rmtree(bundle)
+    index_site(site, listed, shard_pages=2, cache=cache)
+    assert {p.name: p.read_bytes() for p in site.glob("pagefind*/sort-keys.*.json")} == keys
+    assert not list(site.glob("pagefind*/sort-rows.json"))  # the cache's own files stay there
+    assert not list(site.glob("pagefind*/pages-indexed"))

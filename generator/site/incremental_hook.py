@@ -9,7 +9,9 @@ else shapes the output: ``mkdocs.yml``, the theme, the hooks and ``urls.py``, wh
 theme's templates call, every installed package's version, the site URL). An incremental
 build (``build.py`` runs MkDocs with ``--dirty`` only when the manifest's fingerprint is the
 current one) then rebuilds or copies exactly the files whose digest changed, and removes the
-outputs of sources that are gone.
+outputs of sources that are gone. The search step reads the manifest too (:func:`outputs`):
+a paper page made from the same source under the same fingerprint is the same page, so its
+search body need not be read again to know its search bundle is still good.
 
 Dirty builds are safe for this site because nothing a page shows comes from another page
 at MkDocs time: the navigation is fixed in ``mkdocs.yml`` (lists, prev/next, related
@@ -58,6 +60,16 @@ def resumable(manifest: Path, current: str) -> bool:
         return json.loads(manifest.read_text(encoding="utf-8"))["fingerprint"] == current
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def outputs(manifest: Path) -> tuple[str, dict[str, str]] | None:
+    """The last build's fingerprint and, for each file it wrote (relative to the site), the
+    digest of the source it made the file from; ``None`` without a readable manifest."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return data["fingerprint"], {dest: digest for digest, dest in data["files"].values()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 class _NoDirtyWarning(logging.Filter):

@@ -17,16 +17,22 @@ archive of at most ``SHARD_PAGES`` papers is one bundle.
 
 A period whose pages are byte for byte those of an earlier build (every period but the
 newest, on a daily update) is not indexed again: bundles are kept in a cache folder under
-the digest of their pages (``.cache/search/``), and copied into the site from there.
+the digest of their pages (``.cache/search/``), and copied into the site from there. That
+digest is over the part of each page Pagefind reads, which is read again only for the
+pages MkDocs made from another source than at the last build (:class:`Built`): on a daily
+build a few thousand pages, not every page of the archive.
 
 Sorting is not Pagefind's: its sort orders live in the index metadata every search loads
 whole, though few searches are sorted. Each bundle instead gets a sort-keys file (its
 pages' Pagefind ids newest first, with their upvotes), fetched on the first sorted search
 that covers the bundle. Periods do not overlap, so bundle order then position is date order.
+The rows those files are made from are read from a bundle's fragments once, when it is
+indexed, and kept with it in the cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -43,6 +49,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generator.errors import ArchiveError
+from generator.fsutil import write_atomic
 from generator.site import urls
 
 BUNDLE = "pagefind"
@@ -53,7 +60,10 @@ BUNDLES_JS = Path("assets/pagefind-lazy/bundles.js")
 ID_PLACEHOLDER = "{id}"  # in bundles.js's paper page URL, where the browser puts an id
 STAGE = ".pagefind-stage"  # one period's page folders, moved here while Pagefind runs
 PAGES_FILE = "pages-indexed"  # in a cached bundle: how many pages it holds
+ROWS_FILE = "sort-rows.json"  # in a cached bundle: its pages' sort rows (bundle_rows)
+INDEXED_FILE = "indexed-parts.json"  # in the cache: each page's indexed part's digest
 K = TypeVar("K")
+Row = tuple[str, int, str, str]  # a page's listing date, upvotes, Pagefind id and paper id
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of a decompressed fragment
 
 
@@ -80,15 +90,28 @@ class Period:
         }
 
 
+@dataclass(frozen=True)
+class Built:
+    """What MkDocs made the site's files from, as its manifest says
+    (``incremental_hook.outputs``): two builds under one ``fingerprint`` that made a file from
+    a source with the same digest wrote the same bytes."""
+
+    fingerprint: str
+    sources: dict[str, str]  # a built file, relative to the site: its source's digest
+
+
 def index_site(
     site: Path,
     listed: dict[str, dt.date],
     shard_pages: int | None = None,
     cache: Path | None = None,
+    built: Built | None = None,
 ) -> int:
     """Write the bundles for the paper pages in ``site``; ``listed`` maps each paper id to
     its listing day. With ``cache``, a bundle whose pages are unchanged since a build that
-    used the same cache is reused. Returns the pages indexed, counted over all bundles."""
+    used the same cache is reused; with ``built`` too, a page is read only when MkDocs made
+    it from another source than at that build. Returns the pages indexed, counted over all
+    bundles."""
     for old in [site / BUNDLE, *site.glob(f"{BUNDLE}-*"), site / STAGE]:
         if old.is_dir():
             shutil.rmtree(old)  # a --dirty MkDocs build keeps the old chunks otherwise
@@ -99,25 +122,34 @@ def index_site(
     initial_pages = int(os.environ.get(INITIAL_PAGES_ENV) or max(1, limit // 4))
     plan = periods(listed, limit)
     indexed = 0
-    used = set()
-    for period in plan:
-        if cache is None:
+    rows: list[list[Row]] = []
+    if cache is None:
+        for period in plan:
             indexed += _run(site, period, site / period.bundle)
-            continue
-        digest = _digest(site, period)
-        used.add(digest)
-        kept = cache / digest
-        if not (kept / PAGES_FILE).is_file():
-            fresh = cache / f"{digest}.partial"
-            shutil.rmtree(fresh, ignore_errors=True)
-            count = _run(site, period, fresh)
-            (fresh / PAGES_FILE).write_text(f"{count}\n", encoding="utf-8")
-            shutil.rmtree(kept, ignore_errors=True)
-            fresh.rename(kept)  # whole or not at all: a killed build leaves only .partial
-        indexed += int((kept / PAGES_FILE).read_text())
-        shutil.copytree(kept, site / period.bundle, copy_function=_link_or_copy)
-        (site / period.bundle / PAGES_FILE).unlink()
-    if cache is not None:
+            rows.append(bundle_rows(site / period.bundle))
+    else:
+        parts = _indexed_parts(site, listed, cache, built)
+        used = {INDEXED_FILE}
+        for period in plan:
+            digest = _digest(period, parts)
+            used.add(digest)
+            kept = cache / digest
+            if not all((kept / name).is_file() for name in (PAGES_FILE, ROWS_FILE)):
+                fresh = cache / f"{digest}.partial"
+                shutil.rmtree(fresh, ignore_errors=True)
+                count = _run(site, period, fresh)
+                (fresh / PAGES_FILE).write_text(f"{count}\n", encoding="utf-8")
+                (fresh / ROWS_FILE).write_text(json.dumps(bundle_rows(fresh)), encoding="utf-8")
+                shutil.rmtree(kept, ignore_errors=True)
+                fresh.rename(kept)  # whole or not at all: a killed build leaves only .partial
+            indexed += int((kept / PAGES_FILE).read_text())
+            rows.append([tuple(row) for row in json.loads((kept / ROWS_FILE).read_text())])
+            shutil.copytree(
+                kept,
+                site / period.bundle,
+                copy_function=_link_or_copy,
+                ignore=lambda _folder, _names: (PAGES_FILE, ROWS_FILE),
+            )
         for old in cache.iterdir():
             if old.name not in used:
                 shutil.rmtree(old)  # the cache holds one build's bundles
@@ -127,7 +159,7 @@ def index_site(
             f"(is data-pagefind-body still on the paper template?)"
         )
     entries = []
-    for period, keys in zip(plan, sort_keys(site, [p.bundle for p in plan]), strict=True):
+    for period, keys in zip(plan, sort_keys(rows), strict=True):
         digest = hashlib.sha256(keys.encode()).hexdigest()[:10]
         keys_path = f"{period.bundle}/sort-keys.{digest}.json"  # named by content: never stale
         (site / keys_path).write_text(keys, encoding="utf-8")
@@ -199,32 +231,35 @@ def bundles_js(entries: list[dict[str, object]], initial: int) -> str:
     )
 
 
-def sort_keys(site: Path, bundles: list[str]) -> list[str]:
-    """Per bundle: its pages' Pagefind ids newest first (then most upvoted), their upvotes.
+def bundle_rows(bundle: Path) -> list[Row]:
+    """A bundle's pages as their sort keys need them, newest first (then most upvoted).
 
     Read back from the fragments Pagefind wrote, whose meta carries the page's date and
-    upvotes, since a search result names its page by that id only. Pagefind makes ids
-    unique within one run only (``en_`` and 7 hex digits), so an id found in two bundles
-    is listed in each under ``clashes`` with its paper's position; the browser tells such
-    results apart by their URL.
+    upvotes, since a search result names its page by its Pagefind id only.
     """
-    pages: list[list[tuple[str, int, str, str]]] = []
-    for bundle in bundles:
-        found = []
-        for fragment in (site / bundle / "fragment").glob("*.pf_fragment"):
-            text = gzip.decompress(fragment.read_bytes()).removeprefix(SIGNATURE)
-            data = json.loads(text)
-            try:
-                date, upvotes = data["meta"]["date"], int(data["meta"]["upvotes"])
-            except (KeyError, TypeError, ValueError):
-                raise SearchIndexError(
-                    f"{fragment}: page {data.get('url')} has no date or upvotes meta "
-                    f"(is data-pagefind-meta still on the paper template?)"
-                ) from None
-            paper = data["url"].strip("/").split("/")[-1]
-            found.append((date, upvotes, fragment.stem, paper))
-        found.sort(reverse=True)
-        pages.append(found)
+    found = []
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        text = gzip.decompress(fragment.read_bytes()).removeprefix(SIGNATURE)
+        data = json.loads(text)
+        try:
+            date, upvotes = data["meta"]["date"], int(data["meta"]["upvotes"])
+        except (KeyError, TypeError, ValueError):
+            raise SearchIndexError(
+                f"{fragment}: page {data.get('url')} has no date or upvotes meta "
+                f"(is data-pagefind-meta still on the paper template?)"
+            ) from None
+        paper = data["url"].strip("/").split("/")[-1]
+        found.append((date, upvotes, fragment.stem, paper))
+    found.sort(reverse=True)
+    return found
+
+
+def sort_keys(pages: list[list[Row]]) -> list[str]:
+    """Per bundle (its :func:`bundle_rows`): its pages' Pagefind ids newest first, their
+    upvotes. Pagefind makes ids unique within one run only (``en_`` and 7 hex digits), so
+    an id found in two bundles is listed in each under ``clashes`` with its paper's
+    position; the browser tells such results apart by their URL.
+    """
     seen = Counter(page[2] for found in pages for page in found)
     files = []
     for found in pages:
@@ -241,19 +276,51 @@ def sort_keys(site: Path, bundles: list[str]) -> list[str]:
     return files
 
 
-def _digest(site: Path, period: Period) -> str:
+def _digest(period: Period, parts: dict[str, str]) -> str:
     """What a bundle is made of: Pagefind's version and, of each of the period's pages, the
-    part Pagefind reads (the page's ``<html>`` tag and its ``data-pagefind-body`` element).
+    digest of the part Pagefind reads (``parts``, from :func:`_indexed_parts`)."""
+    digest = hashlib.sha256(f"pagefind {version('pagefind')}\n".encode())
+    for paper in period.ids:
+        digest.update(f"{paper} {parts[paper]}\n".encode())
+    return digest.hexdigest()[:20]
+
+
+def _indexed_parts(
+    site: Path, listed: dict[str, dt.date], cache: Path, built: Built | None
+) -> dict[str, str]:
+    """Each paper page's digest of the part Pagefind reads (the page's ``<html>`` tag and its
+    ``data-pagefind-body`` element), kept in ``cache`` with the digest of the source MkDocs
+    made the page from.
 
     A new day changes the related papers and pagers of pages in every period, which sit
     outside the search body: were the whole page digested, every bundle would be indexed
-    again on every daily build.
+    again on every daily build. A page is read again only when ``built`` does not show it
+    made from the source it was made from when its digest was kept, under the same
+    fingerprint; with no ``built``, every page is read.
     """
-    digest = hashlib.sha256(f"pagefind {version('pagefind')}\n".encode())
-    for paper in period.ids:
-        digest.update(f"{paper}\n".encode())
-        digest.update(_indexed_part((site / _page(paper)).read_bytes()))
-    return digest.hexdigest()[:20]
+    kept: dict[str, list[str]] = {}
+    sources = built.sources if built else {}
+    if built is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            known = json.loads((cache / INDEXED_FILE).read_text(encoding="utf-8"))
+            if known["fingerprint"] == built.fingerprint and isinstance(known["pages"], dict):
+                kept = known["pages"]
+    parts: dict[str, list[str]] = {}
+    for paper in sorted(listed):
+        page = _page(paper)
+        source = sources.get(page)
+        before = kept.get(paper)
+        if source is not None and before is not None and before[0] == source:
+            parts[paper] = before
+        else:
+            text = _indexed_part((site / page).read_bytes())
+            parts[paper] = [source or "", hashlib.blake2b(text, digest_size=16).hexdigest()]
+    if built is not None and parts != kept:
+        write_atomic(
+            cache / INDEXED_FILE,
+            json.dumps({"fingerprint": built.fingerprint, "pages": parts}, separators=(",", ":")),
+        )
+    return {paper: digests[1] for paper, digests in parts.items()}
 
 
 def _indexed_part(page: bytes) -> bytes:
