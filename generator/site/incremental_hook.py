@@ -87,12 +87,12 @@ def on_config(config: Any, **_: Any) -> Any:
 def on_files(files: Any, config: Any, **_: Any) -> Any:
     if not os.environ.get(MANIFEST):
         return files
-    docs = Path(config.docs_dir)
+    docs = os.path.join(config.docs_dir, "")
     current: dict[str, tuple[str, str]] = {}
     for file in files:
-        if file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs):
-            data = Path(file.abs_src_path).read_bytes()
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if file.abs_src_path and file.abs_src_path.startswith(docs):
+            with open(file.abs_src_path, "rb") as handle:
+                digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
             current[file.src_uri] = (digest, file.dest_uri)
     _state["files"] = current
     if os.environ.get(INCREMENTAL) == "1":
