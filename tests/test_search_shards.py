@@ -164,12 +164,7 @@ def test_a_bundle_whose_pages_did_not_change_is_reused_from_the_cache(tmp_path):
 def test_a_change_outside_the_search_body_keeps_the_bundle_and_one_inside_does_not(tmp_path):
     """A new day rewrites the related papers and pagers of older pages (outside the search
     body): their bundle must still be reused, or every daily build indexes every period."""
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    cache.mkdir()
-    listed = {"2403.00001": _day("2024-03-01"), "2501.00002": _day("2025-01-02")}
-    for paper, day in listed.items():
-        _page(site, paper, day.isoformat(), "diffusion models")
-    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    site, cache, listed = _two_periods(tmp_path)
     index_site(site, listed, shard_pages=1, cache=cache)
     first = {p.name for p in cache.iterdir()}
 
@@ -185,6 +180,17 @@ def test_a_change_outside_the_search_body_keeps_the_bundle_and_one_inside_does_n
     assert len({p.name for p in cache.iterdir()} - first) == 1
 
 
+def _two_periods(tmp_path: Path) -> tuple[Path, Path, dict[str, dt.date]]:
+    """A site of two paper pages listed in two years, and an empty search cache."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    cache.mkdir()
+    listed = {"2403.00001": _day("2024-03-01"), "2501.00002": _day("2025-01-02")}
+    for paper, day in listed.items():
+        _page(site, paper, day.isoformat(), "diffusion models")
+    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    return site, cache, listed
+
+
 def _bundles_of(site: Path) -> list[str]:
     text = (site / BUNDLES_JS).read_text()
     return [b["path"] for b in json.loads(text.split("bundles = ")[1].split(";\n")[0])]
@@ -193,12 +199,7 @@ def _bundles_of(site: Path) -> list[str]:
 def test_a_page_made_from_the_same_source_is_not_read_again(tmp_path):
     """With MkDocs' manifest (``built``), a daily build reads again only the pages made
     from a new source: the same source under the same fingerprint is the same page."""
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    cache.mkdir()
-    listed = {"2403.00001": _day("2024-03-01"), "2501.00002": _day("2025-01-02")}
-    for paper, day in listed.items():
-        _page(site, paper, day.isoformat(), "diffusion models")
-    (site / BUNDLES_JS).parent.mkdir(parents=True)
+    site, cache, listed = _two_periods(tmp_path)
     old, new = (f"papers/{paper}/index.html" for paper in listed)
     index_site(site, listed, shard_pages=1, cache=cache, built=Built("fp", {old: "a", new: "b"}))
     first = {p.name for p in cache.iterdir()}
