@@ -9,11 +9,12 @@ exactly as a user would, and prints one Markdown table row: the build's own step
 total wall time, CPU time, peak RSS of the whole process tree (sampled from /proc every
 50 ms, summed over the build and its children: pages a forked worker shares with its parent
 count once per process) and peak PSS (every 0.5 s: each shared page split among the
-processes sharing it, so the sum is the memory the tree holds), site size, the size of the
-artifact the Pages workflow uploads (``actions/upload-pages-artifact`` tars ``site/``, dereferencing
-links, and ``actions/upload-artifact`` zips that tar with deflate level 6; ``deploy-pages``
-warns when it passes 1 GB): here a tar of ``site/`` streamed through zlib at level 6,
-never held in memory), median paper page size, the
+processes sharing it, so the sum is the memory the tree holds), site size, the sizes of
+the tar and of the artifact the Pages workflow uploads (``actions/upload-pages-artifact``
+tars ``site/``, dereferencing links, and recommends a tar under 1 GB;
+``actions/upload-artifact`` zips that tar with deflate level 6; ``deploy-pages`` warns when
+the artifact passes 1 GB): here a tar of ``site/`` streamed through zlib at level 6, never
+held in memory), median paper page size, the
 bytes each one-word search transfers (a rare word and the commonest), and what choosing
 "Newest" then adds for the first word. Those are measured in Debian's chromium (Playwright):
 the site is served on 127.0.0.1, the query typed into the header search, and the body of
@@ -74,6 +75,7 @@ COLUMNS = (
     "peak RSS MB",
     "peak PSS MB",
     "site MB",
+    "tar MB",
     "artifact MB",
     "median paper page KB",
 )
@@ -261,26 +263,31 @@ def site_sizes(site: Path) -> tuple[float, float]:
 
 
 class _DeflateCount(io.RawIOBase):
-    """A write-only stream that deflates what it is given and counts only the output."""
+    """A write-only stream that deflates what it is given and counts its input and output."""
 
     def __init__(self, level: int) -> None:
         self._deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.given = 0
         self.size = 0
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:  # type: ignore[override]
+        self.given += len(data)
         self.size += len(self._deflate.compress(data))
         return len(data)
 
-    def finish(self) -> int:
+    def finish(self) -> tuple[int, int]:
         self.size += len(self._deflate.flush())
-        return self.size
+        return self.given, self.size
 
 
-def artifact_size(site: Path) -> int:
-    """Bytes of deflate level 6 over a tar of ``site/``, as the Pages artifact stores it.
+def artifact_size(site: Path) -> tuple[int, int]:
+    """Bytes of a tar of ``site/`` and of deflate level 6 over it, as the Pages artifact
+    stores it. ``upload-pages-artifact``'s README recommends a tar under 1 GB (larger ones
+    are "not guaranteed to succeed", often by passing the 10-minute deployment timeout);
+    ``deploy-pages`` warns when the compressed artifact passes 1 GB.
 
     Hard links are stored as whole files, as ``tar --hard-dereference`` in
     upload-pages-artifact does (the build links unchanged pages and search bundles).
@@ -422,7 +429,7 @@ def main() -> None:
             prepare(work, n, args.seed, args.archives)
             t = run_build(work)
             site_mb, page_kb = site_sizes(work / "site")
-            artifact_mb = artifact_size(work / "site") / 2**20
+            tar_mb, artifact_mb = (size / 2**20 for size in artifact_size(work / "site"))
             queries = [query_transfer(work / "site", word) for word in words]
             cells = [
                 f"{n:,}",
@@ -432,6 +439,7 @@ def main() -> None:
                 f"{t['rss_mb']:,.0f}",
                 f"{t['pss_mb']:,.0f}",
                 f"{site_mb:,.0f}",
+                f"{tar_mb:,.0f}",
                 f"{artifact_mb:,.0f}",
                 f"{page_kb:.1f}",
                 *(f"{size / 1024:,.0f} ({requests})" for size, requests, _ in queries),
