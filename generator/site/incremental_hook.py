@@ -92,7 +92,7 @@ def on_files(files: Any, config: Any, **_: Any) -> Any:
     for file in files:
         if file.abs_src_path and file.abs_src_path.startswith(docs):
             with open(file.abs_src_path, "rb") as handle:
-                digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                digest = buildcache.digest(handle.read()).hex()
             current[file.src_uri] = (digest, file.dest_uri)
     _state["files"] = current
     if os.environ.get(INCREMENTAL) == "1":

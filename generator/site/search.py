@@ -48,6 +48,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
 
+from generator import buildcache
 from generator.errors import ArchiveError
 from generator.fsutil import write_atomic
 from generator.site import urls
@@ -314,7 +315,7 @@ def _indexed_parts(
             parts[paper] = before
         else:
             text = _indexed_part((site / page).read_bytes())
-            parts[paper] = [source or "", hashlib.blake2b(text, digest_size=16).hexdigest()]
+            parts[paper] = [source or "", buildcache.digest(text).hex()]
     if built is not None and parts != kept:
         write_atomic(
             cache / INDEXED_FILE,
